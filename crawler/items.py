@@ -21,7 +21,7 @@ class ArticleItem:
     #: where the bytes came from: the fetched URL or the replayed file's path
     source: str
     #: decoded HTML
-    html: str
+    html: str = field(repr=False)
     #: ISO 8601 UTC of the fetch or replay: the only clock read in the whole flow
     fetched_at: str
     spider: str = ""
@@ -37,11 +37,11 @@ class ArticleItem:
     # --- extract (pipelines/extract.py) ---------------------------------------
     #: structured signals read from the page before trafilatura cleans the tree
     #: (see pipelines/signals.py: jsonld, meta, canonical, h1, bylines, dates, ...)
-    signals: dict[str, Any] = field(default_factory=dict)
+    signals: dict[str, Any] = field(default_factory=dict, repr=False)
     #: the article URL: usable canonical link, else fetched_url
     url: str = ""
     title_raw: str | None = None
-    text: str = ""
+    text: str = field(default="", repr=False)
     byline_raw: str | None = None
     published_raw: str | None = None
     modified_raw: str | None = None
@@ -67,3 +67,17 @@ class ArticleItem:
 
     #: pipeline stages applied, in order (provenance: which code made this row)
     stages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PageFailure:
+    """A page that produced no article: stored as a row of the `failures` table."""
+
+    source: str
+    url: str
+    #: fetch / decode / extract / store
+    stage: str
+    #: a sentence a user understands
+    reason: str
+    at: str
+    spider: str = ""

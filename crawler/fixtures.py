@@ -1,0 +1,201 @@
+"""Saved pages on disk <-> Scrapy responses: shared by the replay spider, tests and the CLI.
+
+A saved page is raw response bytes (``.html``, ``.htm`` or gzipped ``.html.gz``)
+plus, optionally, where it came from: a sidecar ``PAGE.json`` beside it
+(``{"url", "fetched_at", "headers"}``) or a line of a JSONL manifest
+(``{"file", "url", "fetched_at"}``). Bytes are decoded the way Scrapy decodes a
+live response (BOM, HTTP ``Content-Type``, ``<meta charset>``/http-equiv, then
+detection), so replay and live crawls see the same text.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import json
+import os
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy.http import HtmlResponse
+
+PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+
+#: any of these tags near the top means "this is markup", e.g. "<html lang=en>", "<div"
+MARKUP_RE = re.compile(rb"<(?:!doctype\s+html|html|head|body|p|div|article|main|section|h1|title)\b",
+                       re.IGNORECASE)
+#: an XML document saved under an .html name, e.g. '<?xml ...?><urlset' (a sitemap) or '<rss'
+XML_DOC_RE = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(urlset|sitemapindex|rss|feed)\b",
+                        re.IGNORECASE | re.DOTALL)
+#: share of U+FFFD replacement characters above which a page counts as undecodable
+MAX_REPLACEMENT_SHARE = 0.01
+
+
+class PageError(Exception):
+    """A saved page that cannot become a response; carries the stage and a plain reason."""
+
+    def __init__(self, stage: str, reason: str) -> None:
+        super().__init__(reason)
+        self.stage = stage
+        self.reason = reason
+
+
+@dataclass
+class SavedPage:
+    """One page file found by :func:`find_pages`, with what is known of its origin."""
+
+    path: Path
+    #: the path as given on the command line plus the path below it
+    source: str
+    url: str | None = None
+    fetched_at: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def is_page_file(path: Path) -> bool:
+    """True for file names replay reads (``.html``, ``.htm``, ``.html.gz``)."""
+    return path.name.lower().endswith(PAGE_SUFFIXES)
+
+
+def find_pages(path_arg: str) -> Iterator[tuple[Path, str]]:
+    """Yield ``(path, source)`` for a file, a folder (recursively, sorted) or a glob."""
+    given = Path(path_arg)
+    if given.is_file():
+        yield given, path_arg
+        return
+    if given.is_dir():
+        for root, dirs, files in os.walk(given):
+            dirs.sort()
+            for name in sorted(files):
+                found = Path(root) / name
+                if is_page_file(found):
+                    yield found, os.path.join(path_arg, os.path.relpath(found, given))
+        return
+    matches = sorted(glob.glob(path_arg, recursive=True))
+    if not matches:
+        raise FileNotFoundError(f"no file, folder or glob match for {path_arg!r}")
+    for match in matches:
+        if os.path.isdir(match):
+            yield from find_pages(match)
+        elif is_page_file(Path(match)):
+            yield Path(match), match
+
+
+def load_manifest(manifest: str | Path) -> dict[Path, dict[str, Any]]:
+    """Read a JSONL manifest into ``{resolved file path: {"url", "fetched_at"}}``."""
+    manifest = Path(manifest)
+    entries: dict[Path, dict[str, Any]] = {}
+    with manifest.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{manifest}:{number}: not JSON ({exc.msg})") from exc
+            if "file" not in record or "url" not in record:
+                raise ValueError(f"{manifest}:{number}: a line needs 'file' and 'url'")
+            target = Path(record["file"])
+            if not target.is_absolute():
+                target = manifest.parent / target
+            entries[target.resolve()] = {
+                "url": record["url"],
+                "fetched_at": record.get("fetched_at") or record.get("crawl_date"),
+            }
+    return entries
+
+
+def sidecar_path(page: Path) -> Path:
+    """``a/b.html`` and ``a/b.html.gz`` both have the sidecar ``a/b.json``."""
+    name = page.name
+    for suffix in (".gz", ".html", ".htm"):
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+    return page.with_name(name + ".json")
+
+
+def describe(path: Path, source: str, manifest: dict[Path, dict[str, Any]] | None = None) -> SavedPage:
+    """Attach origin (manifest line, else sidecar) to a found page file."""
+    page = SavedPage(path=path, source=source)
+    known = (manifest or {}).get(path.resolve())
+    side = sidecar_path(path)
+    if side.is_file():
+        meta = json.loads(side.read_text(encoding="utf-8"))
+        page.url = meta.get("url")
+        page.fetched_at = meta.get("fetched_at")
+        page.headers = {str(k): str(v) for k, v in (meta.get("headers") or {}).items()}
+    if known:
+        page.url = known["url"] or page.url
+        page.fetched_at = known.get("fetched_at") or page.fetched_at
+    return page
+
+
+def read_body(path: Path) -> bytes:
+    """Raw bytes of a saved page, gunzipped; :class:`PageError` says why not."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PageError("fetch", f"the file could not be read ({exc.strerror})") from exc
+    if path.name.lower().endswith(".gz") or raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except EOFError as exc:
+            raise PageError("decode", "the gzip file is truncated (it ends before its end marker)") from exc
+        except (OSError, zlib.error) as exc:
+            raise PageError("decode", f"the gzip file is corrupt ({exc})") from exc
+    return raw
+
+
+def check_markup(body: bytes) -> None:
+    """Raise :class:`PageError` for bytes that are not an HTML page at all."""
+    if not body.strip():
+        raise PageError("decode", "the file is empty")
+    head = body[:65536]
+    if head.count(b"\x00") > len(head) // 100 and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise PageError("decode", "the file is binary data, not an HTML page")
+    match = XML_DOC_RE.match(head)
+    if match:
+        kind = match.group(1).decode().lower()
+        what = "a sitemap" if kind in ("urlset", "sitemapindex") else "a feed"
+        raise PageError("decode", f"the file is an XML document ({what}), not an HTML page")
+    if not MARKUP_RE.search(head if not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+                            else head.decode("utf-16", "replace").encode()):
+        raise PageError("decode", "the file holds no HTML markup")
+
+
+def to_response(body: bytes, url: str, headers: dict[str, str] | None = None) -> HtmlResponse:
+    """Build the response Scrapy would have built for these bytes and headers."""
+    return HtmlResponse(url=url, body=body, headers=headers or {})
+
+
+def decoded_text(response: HtmlResponse) -> str:
+    """The response text; :class:`PageError` when most of it did not decode."""
+    text = response.text
+    bad = text.count("\ufffd")
+    if bad and bad > len(text) * MAX_REPLACEMENT_SHARE:
+        raise PageError(
+            "decode",
+            f"the page could not be decoded as {response.encoding} ({bad} invalid byte sequences)",
+        )
+    return text.replace("\x00", "")
+
+
+def file_fetched_at(path: Path) -> str:
+    """When a saved file was written: the best 'fetch time' a bare file has."""
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
+
+
+def iso_utc(value: str) -> str:
+    """Normalise a manifest/sidecar timestamp to ISO 8601 UTC (naive values are taken as UTC)."""
+    text = value.strip().replace("Z", "+00:00")
+    if " " in text and "T" not in text and len(text) > 10:
+        text = text.replace(" ", "T", 1)
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,58 @@
+"""ArticleSpider: turns a response into an ArticleItem, once, for every spider."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.items import ArticleItem, PageFailure
+
+#: response headers kept on the item (and stored) for conditional GETs and audits
+KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Content-Language")
+
+
+def utc_now() -> str:
+    """The fetch clock: the only wall-clock read in the whole flow."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class ArticleSpider(scrapy.Spider):
+    """Base class of every news-ingest spider."""
+
+    def article_item(
+        self,
+        response: Response,
+        *,
+        text: str | None = None,
+        source: str | None = None,
+        fetched_at: str | None = None,
+        hints: dict[str, Any] | None = None,
+        site_config: dict[str, Any] | None = None,
+    ) -> ArticleItem:
+        """Build the item every pipeline expects from one response."""
+        headers = {
+            name: response.headers.get(name, b"").decode("latin-1")
+            for name in KEPT_HEADERS
+            if response.headers.get(name)
+        }
+        meta = response.request.meta if response.request is not None else {}
+        return ArticleItem(
+            fetched_url=response.url,
+            source=source or response.url,
+            html=text if text is not None else response.text,
+            fetched_at=fetched_at or utc_now(),
+            spider=self.name,
+            hints=dict(hints or meta.get("hints") or {}),
+            headers=headers,
+            status=response.status,
+            encoding=getattr(response, "encoding", "") or "",
+            site_config=dict(site_config or {}),
+        )
+
+    def failure(self, *, source: str, url: str, stage: str, reason: str) -> PageFailure:
+        """A page that produced no article, for the `failures` table."""
+        return PageFailure(source=source, url=url, stage=stage, reason=reason, at=utc_now(),
+                           spider=self.name)

@@ -1,0 +1,66 @@
+"""Offline replay: saved pages -> the same item pipelines as a live crawl, no network at all."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from crawler import fixtures
+from crawler.fixtures import PageError
+from crawler.items import ArticleItem, PageFailure
+from crawler.spiders.base import ArticleSpider
+
+
+class ReplaySpider(ArticleSpider):
+    """Replay saved HTML into the database.
+
+    Arguments:
+        path: a file, a folder (searched recursively) or a glob of ``.html``,
+            ``.htm`` or ``.html.gz`` files.
+        manifest: optional JSONL file whose lines carry ``file`` and ``url``
+            (optionally ``fetched_at``): the pages' original addresses.
+
+    Example::
+
+        scrapy crawl replay -a path=fixtures/pages -s SQLITE_PATH=data/articles.db
+    """
+
+    name = "replay"
+    custom_settings = {"ROBOTSTXT_OBEY": False}
+
+    def __init__(self, path: str | None = None, manifest: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not path:
+            raise ValueError("replay needs -a path=FILE|FOLDER|GLOB")
+        self.path = path
+        # Read the manifest now so a bad one fails before the first page.
+        self.manifest = fixtures.load_manifest(manifest) if manifest else {}
+
+    async def start(self) -> AsyncIterator[ArticleItem | PageFailure]:  # type: ignore[override]
+        for path, source in fixtures.find_pages(self.path):
+            self.crawler.stats.inc_value("news/replay/pages")
+            try:
+                yield self.replay_one(path, source)
+            except Exception as exc:  # a bug on one page must not end the whole run
+                self.logger.exception("replay of %s failed", source)
+                yield self.failure(source=source, url=path.resolve().as_uri(), stage="decode",
+                                   reason=f"an internal error stopped this page ({type(exc).__name__}: {exc})")
+
+    def replay_one(self, path: Path, source: str) -> ArticleItem | PageFailure:
+        """One saved file -> an item, or a failure saying why not."""
+        page = fixtures.describe(path, source, self.manifest)
+        url = page.url or path.resolve().as_uri()
+        try:
+            body = fixtures.read_body(path)
+            fixtures.check_markup(body)
+            response = fixtures.to_response(body, url, page.headers)
+            text = fixtures.decoded_text(response)
+            fetched_at = fixtures.iso_utc(page.fetched_at) if page.fetched_at else \
+                fixtures.file_fetched_at(path)
+        except PageError as exc:
+            return self.failure(source=source, url=url, stage=exc.stage, reason=exc.reason)
+        except ValueError as exc:
+            return self.failure(source=source, url=url, stage="decode",
+                                reason=f"the page's metadata is invalid ({exc})")
+        return self.article_item(response, text=text, source=source, fetched_at=fetched_at)

@@ -1,0 +1,76 @@
+"""Captions stage: photo captions go to their own field, once, and out of the body.
+
+A caption is the text of a ``<figcaption>`` / ``.wp-caption-text`` element, or an
+image's alt/title text that also stands as a paragraph of the extracted body
+(naive themes print the alt text as a visible caption). Reads no settings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING, Any
+
+from crawler.items import ArticleItem
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+#: everything that is not a letter or digit, to compare captions loosely
+NON_WORD_RE = re.compile(r"[\W_]+", re.UNICODE)
+#: a photo credit after a caption, e.g. " (Photo: Reuters)" or " Foto: dpa"
+CREDIT_TAIL_RE = re.compile(r"^\s*[(\[]?\s*(?:photo|foto|image|bild|credit|source|quelle)\b.{0,80}$",
+                            re.IGNORECASE)
+
+
+def caption_key(text: str) -> str:
+    """Comparison key: NFKC, case-folded, letters and digits only."""
+    return NON_WORD_RE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def _is_caption_paragraph(paragraph: str, keys: dict[str, str]) -> bool:
+    key = caption_key(paragraph)
+    if key in keys:
+        return True
+    # The caption followed by a credit line: "Caption text. (Photo: Agency)".
+    return any(key.startswith(k) and CREDIT_TAIL_RE.match(paragraph[len(k):] or " ")
+               for k in keys if len(k) > 20)
+
+
+def remove_repeated_captions(text: str, candidates: list[dict[str, str]]) -> tuple[list[str], str]:
+    """Split captions out of ``text``; return (distinct captions in page order, cleaned text)."""
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    body_keys = {caption_key(p) for p in paragraphs}
+    captions: dict[str, str] = {}
+    for cand in candidates:
+        key = caption_key(cand["text"])
+        if not key or key in captions:
+            continue
+        # Alt/title texts are only captions when the page shows them as text.
+        if cand["source"] == "caption" or key in body_keys:
+            captions[key] = cand["text"]
+    if not captions:
+        return [], text
+    kept = [p for p in paragraphs if not _is_caption_paragraph(p, captions)]
+    return list(captions.values()), "\n\n".join(kept)
+
+
+class CaptionsPipeline:
+    """Scrapy adapter around :func:`remove_repeated_captions`."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CaptionsPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        captions, text = remove_repeated_captions(item.text, item.signals.get("caption_candidates", []))
+        if text != item.text:
+            self.crawler.stats.inc_value("news/captions/removed_from_text")
+        item.captions, item.text = captions, text
+        item.stages.append("captions")
+        return item

@@ -1,0 +1,188 @@
+"""Extract stage: one parse, structured signals, then trafilatura for text and raw metadata.
+
+Reads settings ``NEWS_EXTRACT_FAVOR_PRECISION`` and ``NEWS_EXTRACT_MIN_WORDS``.
+:func:`extract_article` is pure and picklable (plain arguments in, a plain dict
+out) so it can run in a worker process; :class:`ExtractPipeline` only adapts it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
+
+import courlan
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+from trafilatura.settings import Extractor
+
+from crawler.items import ArticleItem
+from pipelines.drops import NoContent, Unparsable
+from pipelines.signals import collect_signals
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+EXTRACTOR_VERSION = f"trafilatura {trafilatura.__version__}"
+#: a language tag's primary subtag, e.g. "en-GB" -> "en", "pt_BR" -> "pt"
+LANG_RE = re.compile(r"^\s*([a-zA-Z]{2})(?:[-_][a-zA-Z0-9]+)*\s*$")
+#: og:type / JSON-LD values that say "this page is one article"
+ARTICLE_OG_TYPES = frozenset({"article", "news", "blog", "newsarticle"})
+#: trafilatura puts one paragraph per line; the contract wants one blank line between them
+NEWLINES_RE = re.compile(r"\s*\n\s*")
+
+
+def build_options(*, favor_precision: bool = False) -> Extractor:
+    """trafilatura options, built once per process (setting ``url`` per page)."""
+    return Extractor(
+        output_format="python",
+        with_metadata=True,
+        precision=favor_precision,
+        comments=False,
+        tables=True,
+    )
+
+
+def language_code(value: str | None) -> str | None:
+    """ISO 639-1 code from a language tag, or None."""
+    match = LANG_RE.match(value or "")
+    return match.group(1).lower() if match else None
+
+
+def usable_canonical(candidate: str | None, fetched_url: str) -> str | None:
+    """The canonical URL if it may stand for this page (CONTRACT.md), else None.
+
+    Not usable: another scheme than http(s), the site's home page, or another
+    site than the fetched one (when the fetched URL is a web address).
+    """
+    if not candidate:
+        return None
+    absolute = urljoin(fetched_url, candidate.strip())
+    parts = urlsplit(absolute)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    if parts.path in ("", "/") and not parts.query:
+        return None
+    fetched = urlsplit(fetched_url)
+    if fetched.scheme in ("http", "https"):
+        if courlan.extract_domain(absolute) != courlan.extract_domain(fetched_url):
+            return None
+    return absolute.split("#", 1)[0]
+
+
+def site_of(url: str) -> str:
+    """The registered domain a URL belongs to ("www.bbc.co.uk" -> "bbc.co.uk"), or "" for files."""
+    if not url.startswith(("http://", "https://")):
+        return ""
+    return courlan.extract_domain(url) or urlsplit(url).hostname or ""
+
+
+def paragraphs(text: str | None) -> str:
+    """trafilatura's line-per-paragraph text as paragraphs separated by one blank line."""
+    return NEWLINES_RE.sub("\n\n", (text or "").strip())
+
+
+def is_article_page(signals: dict[str, Any]) -> bool:
+    """Does the page declare itself an article (og:type, JSON-LD type, published time)?"""
+    og_types = {v.lower() for v in signals["meta"].get("og:type", [])}
+    return bool(og_types & ARTICLE_OG_TYPES or signals["jsonld"]
+                or signals["meta"].get("article:published_time"))
+
+
+def extract_article(html: str, url: str, *, fetched_at: str, options: Extractor) -> dict[str, Any]:
+    """Parse once, collect signals, run trafilatura; return the extract stage's fields.
+
+    Raises:
+        ValueError: the HTML cannot be parsed into a document.
+    """
+    try:
+        tree = lxml_html.document_fromstring(html)
+    except (etree.ParserError, ValueError) as exc:
+        raise ValueError(f"the HTML could not be parsed ({exc})") from exc
+    signals = collect_signals(tree, url)
+    canonical = usable_canonical(signals["canonical"], url) or usable_canonical(signals["og_url"], url)
+
+    # trafilatura ignores url= when options= is passed: set it on the options.
+    options.url = canonical or url
+    fetched_day = datetime.fromisoformat(fetched_at).date()
+    options.date_params = {
+        "original_date": True,
+        "extensive_search": True,
+        "max_date": (fetched_day + timedelta(days=1)).isoformat(),
+    }
+    doc = trafilatura.bare_extraction(tree, options=options)
+    meta = signals["meta"]
+    lang = language_code(signals["html_lang"]) or language_code(signals["jsonld"].get("inLanguage")) \
+        or language_code((meta.get("og:locale") or [None])[0])
+    result: dict[str, Any] = {
+        "signals": signals,
+        "url": canonical or url,
+        "language": lang,
+        "text": "",
+        "title_raw": None,
+        "byline_raw": None,
+        "published_raw": None,
+        "site_name": None,
+        "description": None,
+    }
+    if doc is None:
+        return result
+    if doc.date:
+        signals["date_candidates"].append({"raw": doc.date, "source": "trafilatura", "kind": "published"})
+    if doc.author:
+        signals["byline_candidates"].append({"text": doc.author, "source": "trafilatura"})
+    for category in doc.categories or []:
+        signals["category_candidates"].append({"text": category, "source": "trafilatura"})
+    for tag in doc.tags or []:
+        signals["tag_candidates"].append({"text": tag, "source": "trafilatura"})
+    result.update(
+        text=paragraphs(doc.text),
+        title_raw=doc.title,
+        byline_raw=doc.author,
+        published_raw=doc.date,
+        site_name=doc.sitename,
+        description=doc.description,
+        language=lang or language_code(doc.language),
+    )
+    return result
+
+
+class ExtractPipeline:
+    """Scrapy adapter around :func:`extract_article`."""
+
+    def __init__(self, crawler: Crawler, *, favor_precision: bool, min_words: int) -> None:
+        self.crawler = crawler
+        self.options = build_options(favor_precision=favor_precision)
+        self.min_words = min_words
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
+        settings = crawler.settings
+        return cls(
+            crawler,
+            favor_precision=settings.getbool("NEWS_EXTRACT_FAVOR_PRECISION"),
+            min_words=settings.getint("NEWS_EXTRACT_MIN_WORDS", 40),
+        )
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        try:
+            fields = extract_article(item.html, item.fetched_url, fetched_at=item.fetched_at,
+                                     options=self.options)
+        except ValueError as exc:
+            self.crawler.stats.inc_value("news/extract/unparsable")
+            raise Unparsable(item.source, str(exc)) from exc
+        for name, value in fields.items():
+            setattr(item, name, value)
+        item.stages.append("extract")
+        words = len(item.text.split())
+        if words < self.min_words:
+            self.crawler.stats.inc_value("news/extract/no_content")
+            detail = "no text at all" if not words else f"only {words} words of text"
+            raise NoContent(item.source, f"no article found ({detail})")
+        if not is_article_page(item.signals):
+            self.crawler.stats.inc_value("news/extract/undeclared_article")
+        return item
