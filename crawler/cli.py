@@ -1,0 +1,164 @@
+"""The ``news-ingest`` command: what ``scrapy crawl`` cannot do for cron.
+
+A lock per database, an exit status that says whether the run worked, a summary,
+and the database chores (migrate, status). Commands build settings and call
+library code (crawler/runner.py, pipelines/); nothing imports this module.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlite_utils import Database
+
+from crawler import runner
+from pipelines import schema
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+DEFAULT_DB = "data/articles.db"
+
+
+def _overrides(db: str, settings: tuple[str, ...]) -> dict[str, Any]:
+    values: dict[str, Any] = {"SQLITE_PATH": db}
+    for pair in settings:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="-s")
+        values[name] = value
+    return values
+
+
+def _summary(result: runner.RunResult) -> str:
+    c = result.counts
+    lines = [
+        f"{result.spider}: {result.finish_reason}. {c['pages_seen']} pages -> "
+        f"{c['inserted']} inserted, {c['updated']} updated, {c['unchanged']} unchanged, "
+        f"{c['failures']} failures.",
+    ]
+    db = Database(result.db_path)
+    totals = {t: db[t].count for t in ("articles", "failures", "crawl_runs") if db[t].exists()}
+    lines.append("Database " + result.db_path + ": " + ", ".join(f"{n} {t}" for t, n in totals.items()))
+    if c["failures"]:
+        rows = db.execute("select source, stage, reason from failures order by at desc limit 10").fetchall()
+        lines.append("Failures (newest first):")
+        lines += [f"  {source} [{stage}] {reason}" for source, stage, reason in rows]
+    db.close()
+    lines.append(f"Explore it: datasette {result.db_path}   (or: sqlite-utils tables {result.db_path} --counts)")
+    return "\n".join(lines)
+
+
+def _run(spider: str, args: dict[str, str], db: str, settings: tuple[str, ...]) -> None:
+    try:
+        result = runner.run_spider(spider, args, _overrides(db, settings))
+    except runner.RunLocked as exc:
+        click.echo(f"news-ingest: {exc}", err=True)
+        sys.exit(runner.EXIT_LOCKED)
+    except (ValueError, FileNotFoundError, KeyError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(_summary(result))
+    sys.exit(runner.exit_status(result))
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(package_name="news-ingest")
+def main() -> None:
+    """news-ingest: news websites and saved pages into a clean SQLite database."""
+
+
+@main.command()
+@click.argument("path")
+@click.option("--manifest", help="JSONL file mapping saved files to their original URLs.")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="SQLite database to write.")
+@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting.")
+def replay(path: str, manifest: str | None, db: str, settings: tuple[str, ...]) -> None:
+    """Replay saved pages (file, folder or glob) through the pipelines, offline.
+
+    Example:
+
+        news-ingest replay fixtures/pages --db data/articles.db
+    """
+    args = {"path": path}
+    if manifest:
+        args["manifest"] = manifest
+    _run("replay", args, db, settings)
+
+
+@main.command()
+@click.argument("spider")
+@click.option("-a", "arguments", multiple=True, metavar="NAME=VALUE", help="Spider argument.")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="SQLite database to write.")
+@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting.")
+def crawl(spider: str, arguments: tuple[str, ...], db: str, settings: tuple[str, ...]) -> None:
+    """Run a spider under a lock with a cron-friendly exit status.
+
+    Exit status: 0 ok; 1 the run failed (closed for an error, logged errors,
+    or stored nothing); 2 bad usage; 75 another run holds the database.
+
+    Example:
+
+        news-ingest crawl replay -a path=fixtures/pages --db data/articles.db
+    """
+    args = {}
+    for pair in arguments:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="-a")
+        args[name] = value
+    _run(spider, args, db, settings)
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="SQLite database.")
+def migrate(db: str) -> None:
+    """Create or upgrade the database schema in place.
+
+    Example:
+
+        news-ingest migrate --db data/articles.db
+    """
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
+    database = Database(db)
+    pending = [m.name for m in schema.migrations.pending(database)]
+    schema.migrate(database)
+    click.echo(f"{db}: applied {len(pending)} migration(s){': ' + ', '.join(pending) if pending else ''}")
+
+
+def _parse_age(text: str) -> timedelta:
+    units = {"m": "minutes", "h": "hours", "d": "days"}
+    if not text or text[-1] not in units or not text[:-1].isdigit():
+        raise click.BadParameter("use a number and m, h or d, e.g. 6h", param_hint="--max-age")
+    return timedelta(**{units[text[-1]]: int(text[:-1])})
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="SQLite database.")
+@click.option("--max-age", help="Exit 1 unless a run finished successfully within this age (e.g. 6h).")
+def status(db: str, max_age: str | None) -> None:
+    """Show the latest runs and row counts; with --max-age, a monitoring check.
+
+    Example:
+
+        news-ingest status --db data/articles.db --max-age 6h
+    """
+    if not Path(db).exists():
+        raise click.ClickException(f"{db} does not exist")
+    database = Database(db)
+    for table in ("articles", "failures", "crawl_runs"):
+        click.echo(f"{table}: {database[table].count if database[table].exists() else 0}")
+    runs = list(database.query(
+        "select id, spider, started_at, finished_at, finish_reason, inserted, updated, unchanged, failures"
+        " from crawl_runs order by id desc limit 5"))
+    for run in runs:
+        click.echo(json.dumps(run))
+    if max_age:
+        limit = datetime.now(UTC) - _parse_age(max_age)
+        ok = [r for r in runs if r["finish_reason"] == "finished" and r["finished_at"]
+              and datetime.fromisoformat(r["finished_at"]) >= limit]
+        if not ok:
+            click.echo(f"no successful run within {max_age}", err=True)
+            sys.exit(runner.EXIT_FAILED)
