@@ -1,0 +1,285 @@
+"""Bylines stage: turn byline candidates into a clean list of person names.
+
+Pure functions `parse_byline` and `choose_authors` do the work; `BylinesPipeline`
+only reads the item, calls them and counts stats. Reads no settings.
+Writes `authors`, `authors_source`, `byline_raw`, maybe `site_name`/`site_name_source`,
+and hands a byline date to the dates stage via `signals["date_candidates"]`.
+Stats: `news/bylines/none`, `news/bylines/from_<source>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pipelines import bylines_rules as R
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from typing_extensions import Self
+
+    from crawler.items import ArticleItem
+
+#: sources a site controls as data; visible byline text is reconciled against them
+STRUCTURED_SOURCES = ("jsonld", "meta", "rel-author")
+#: text-derived sources, in order of trust
+TEXT_SOURCES = ("byline", "trafilatura")
+
+
+@dataclass(frozen=True)
+class Byline:
+    """One parsed byline: people, outlets/agencies named, and any date text."""
+
+    authors: list[str] = field(default_factory=list)
+    outlets: list[str] = field(default_factory=list)
+    date_text: str | None = None
+
+
+@dataclass(frozen=True)
+class AuthorChoice:
+    """What `choose_byline` decided, with the raw text it used."""
+
+    authors: list[str]
+    source: str | None
+    raw: str | None
+    outlets: list[str]
+    date_text: str | None
+
+
+def _dedupe(values: Iterable[str]) -> list[str]:
+    """Keep the first spelling of each value, compared case-insensitively."""
+    seen: dict[str, str] = {}
+    for v in values:
+        seen.setdefault(v.casefold(), v)
+    return list(seen.values())
+
+
+def _fix_case(name: str) -> str:
+    """Title-case ALL-CAPS or all-lower Latin names; leave mixed case and other scripts alone."""
+    letters = [c for c in name if c.isalpha()]
+    if not R.is_latin(name) or not (name.isupper() or name.islower()) or len(letters) < 2:
+        return name
+    words = name.split()
+    out = []
+    for i, w in enumerate(words):
+        low = w.lower()
+        # particles stay lower case except as the surname itself ("Jan van der Berg")
+        if low in R.NAME_PARTICLES and i < len(words) - 1:
+            out.append(low)
+        else:
+            out.append(R.MC_RE.sub(lambda m: "Mc" + m.group(1).upper(), low.title()))
+    return " ".join(out)
+
+
+def _clean_name(segment: str) -> str | None:
+    """Return a person's name from one segment, or None if it is not one."""
+    seg = R.IS_A_RE.sub("", segment).strip(" .:-–—'\"“”")
+    seg = R.CJK_ROLE_SUFFIX_RE.sub("", seg).strip()
+    words = seg.split()
+    # "Jane Doe Senior Correspondent" / "Korrespondentin Anna Meier": drop a glued-on run of
+    # role words, but only when it holds a role noun, so "Lisa House" keeps her surname.
+    tail = len(words)
+    while tail > 1 and words[tail - 1].casefold() in R.ROLE_WORDS:
+        tail -= 1
+    if tail < len(words) and _core_role(words[tail:]):
+        words = words[:tail]
+    head = 0
+    while head < len(words) - 1 and words[head].casefold() in R.ROLE_WORDS:
+        head += 1
+    if head and _core_role(words[:head]):
+        words = words[head:]
+    if not words or len(words) > R.MAX_NAME_WORDS or R.is_role(" ".join(words)):
+        return None
+    if not all(R.NAME_TOKEN_RE.match(w) for w in words):
+        return None
+    name = " ".join(words)
+    # a single lower-case token is initials or a handle ("kesm", "srf"), not a name
+    if len(words) == 1 and R.is_latin(name) and (name.islower() or len(name) < 3):
+        return None
+    return _fix_case(name)
+
+
+def _core_role(words: list[str]) -> bool:
+    """True if the words contain a role noun (not just "senior" or "white house")."""
+    return any(w.casefold() in _CORE_ROLES for w in words)
+
+
+# role nouns that make a trailing/leading word run a job title ("Staff Writer", "Redakteurin")
+_CORE_ROLES = frozenset(
+    w for w in R.ROLE_WORDS
+    if w not in {"senior", "chief", "white", "house", "washington", "us", "europe", "europa",
+                 "in", "of", "for", "the", "and", "at", "large", "news", "online", "digital",
+                 "national", "political", "foreign", "international", "business", "science",
+                 "health", "sports", "sport", "technology", "tech", "culture", "special",
+                 "freier", "freie", "vom", "dienst", "deputy", "associate", "assistant",
+                 "contributing", "managing", "executive", "investigative", "economics"}
+)
+
+
+def parse_byline(raw: str, *, site_names: Iterable[str] = ()) -> Byline:
+    """Split a byline into person names, outlets and date text.
+
+    "By Alexander Mercouris, The Duran, July 25, 2016" ->
+    Byline(["Alexander Mercouris"], ["The Duran"], "July 25, 2016").
+    """
+    sites = frozenset(s.casefold().strip() for s in site_names if s and s.strip())
+    text = raw.strip()
+    if len(text) > R.MAX_BYLINE_CHARS:
+        # a whole block of page text: only a short first line can still be a byline
+        first = text.splitlines()[0].strip() if text else ""
+        if len(first) > R.MAX_BYLINE_CHARS:
+            return Byline()
+        text = first
+    date_match = R.DATE_RE.search(text)
+    date_text = date_match.group(0).strip(" ,|-–") if date_match else None
+    text = R.DATE_RE.sub(" , ", text)
+    text = R.STAMP_RE.sub("", text)
+    for pattern in (R.URL_RE, R.EMAIL_RE, R.HANDLE_RE, R.RELATIVE_RE, R.TIME_RE):
+        text = pattern.sub(" , ", text)
+    text = R.IS_A_RE.sub("", text)
+    text = R.PREFIX_RE.sub("", text)
+    text = R.DI_PREFIX_RE.sub("", text)
+
+    segments = [s.strip() for s in R.SEPARATOR_RE.split(text)]
+    segments = [s for s in segments if not R.EDITOR_CREDIT_RE.match(s)]
+    segments = [R.PREFIX_RE.sub("", s).strip(" .:-–—") for s in segments]
+    segments = [s for s in segments if s]
+    # "Smith, John": exactly two single capitalised words -> one inverted name. Two bare
+    # surnames of two co-authors look the same, but that byline style is far rarer.
+    if (
+        raw.count(",") == 1 and len(segments) == 2
+        and all(len(s.split()) == 1 and s[:1].isupper() and s[1:].islower() for s in segments)
+        and not any(R.is_outlet(s, sites) or R.is_role(s) for s in segments)
+    ):
+        segments = [f"{segments[1]} {segments[0]}"]
+
+    authors: list[str] = []
+    outlets: list[str] = []
+    for seg in segments:
+        if R.is_outlet(seg, sites):
+            outlets.append(R.OUTLET_STAFF_RE.sub("", seg))
+        elif not R.is_role(seg) and (name := _clean_name(seg)):
+            authors.append(name)
+    return Byline(_dedupe(authors), _dedupe(outlets), date_text)
+
+
+def _slug_name(value: str) -> str | None:
+    """"https://site/author/jane-doe" -> "Jane Doe"; None when not an author URL."""
+    match = R.AUTHOR_URL_SLUG_RE.search(value.strip())
+    if not match:
+        return None
+    words = [w for w in match.group(1).split("-") if w and not w.isdigit()]
+    return _fix_case(" ".join(words)) if 1 < len(words) <= R.MAX_NAME_WORDS else None
+
+
+def _folded(names: Iterable[str]) -> set[str]:
+    return {n.casefold() for n in names}
+
+
+def choose_byline(candidates: list[dict[str, Any]], *, site_names: Iterable[str]) -> AuthorChoice:
+    """Pick authors from prioritised candidates; see `choose_authors` for the rules."""
+    sites = [s for s in site_names if s]
+    parsed: dict[str, tuple[list[str], str]] = {}  # source -> (authors, raw texts joined)
+    outlets: list[str] = []
+    dates: dict[str, str] = {}
+    slug_names: list[str] = []
+    for cand in candidates:
+        text, source = str(cand.get("text") or ""), str(cand.get("source") or "")
+        if not text.strip():
+            continue
+        if R.URL_RE.match(text.strip()):
+            if slug := _slug_name(text):
+                slug_names.append(slug)
+            continue
+        byline = parse_byline(text, site_names=sites)
+        outlets.extend(byline.outlets)
+        if byline.date_text:
+            dates.setdefault(source, byline.date_text)
+        if byline.authors:
+            names, raws = parsed.get(source, ([], ""))
+            parsed[source] = (_dedupe(names + byline.authors), f"{raws}; {text}" if raws else text)
+
+    def done(source: str | None, names: list[str] | None = None) -> AuthorChoice:
+        if source is None:
+            return AuthorChoice([], None, None, _dedupe(outlets), None)
+        got, raw = parsed.get(source, (names or [], None))
+        date = dates.get(source) or dates.get("byline")
+        return AuthorChoice(names or got, source, raw, _dedupe(outlets), date)
+
+    structured = [s for s in STRUCTURED_SOURCES if s in parsed]
+    visible = [s for s in TEXT_SOURCES if s in parsed]
+    if structured:
+        # a visible byline that agrees with one structured source picks it ...
+        for v in visible:
+            for s in structured:
+                if _folded(parsed[s][0]) & _folded(parsed[v][0]):
+                    # ... and may complete it: the byline names every structured author and more
+                    if _folded(parsed[s][0]) < _folded(parsed[v][0]):
+                        return done(v)
+                    return done(s)
+        return done(structured[0])
+    if len(visible) == 2 and not _folded(parsed[visible[0]][0]) & _folded(parsed[visible[1]][0]):
+        # two text-derived readings with no name in common: neither is trustworthy
+        hint = parsed.get("hint")
+        for v in visible:
+            if hint and _folded(hint[0]) & _folded(parsed[v][0]):
+                return done(v)
+        return done(None)
+    if visible:
+        return done(visible[0])
+    if "hint" in parsed:
+        return done("hint")
+    if slug_names:
+        return done("url-slug", _dedupe(slug_names))
+    return done(None)
+
+
+def choose_authors(
+    candidates: list[dict[str, Any]], *, site_names: Iterable[str]
+) -> tuple[list[str], str | None, list[str]]:
+    """Return (authors, source used, outlets seen) from candidates in priority order.
+
+    Structured sources (jsonld, meta, rel-author) win, reconciled with the visible
+    byline: a structured value that names only the outlet gives way to a person in
+    the byline; a byline naming every structured author plus more completes it.
+    Two text-derived readings that share no name give [] rather than a guess.
+    An author-archive URL becomes a name only when nothing else names anyone.
+    """
+    choice = choose_byline(candidates, site_names=site_names)
+    return choice.authors, choice.source, choice.outlets
+
+
+class BylinesPipeline:
+    """Scrapy adapter: item signals/hints -> `choose_byline` -> item fields and stats."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        candidates = list(item.signals.get("byline_candidates", []))
+        candidates += [{"text": a, "source": "hint"} for a in item.hints.get("authors") or []]
+        sites = [item.site_name] if item.site_name else []
+        choice = choose_byline(candidates, site_names=sites)
+        stats = self.crawler.stats
+        assert stats is not None  # set by the Crawler before any item flows
+        item.authors = choice.authors
+        item.authors_source = choice.source
+        if choice.source is None:
+            stats.inc_value("news/bylines/none")
+        else:
+            stats.inc_value(f"news/bylines/from_{choice.source}")
+            item.byline_raw = choice.raw
+        if choice.outlets and not item.site_name:
+            item.site_name = choice.outlets[0]
+            item.site_name_source = "byline"
+        if choice.date_text:
+            item.signals.setdefault("date_candidates", []).append(
+                {"raw": choice.date_text, "source": "byline", "kind": "published"}
+            )
+        item.stages.append("bylines")
+        return item

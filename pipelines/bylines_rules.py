@@ -1,0 +1,172 @@
+"""Byline heuristics as data: prefixes, separators, roles, agencies, dates.
+
+Only constants and tiny predicates live here; `pipelines/bylines.py` composes
+them. Reads no settings. Every pattern has a table test in
+`tests/test_pipelines_bylines.py`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Longer bylines are page text that leaked into a byline selector, not bylines.
+MAX_BYLINE_CHARS = 400
+# A person's name rarely has more than this many words ("Maria de la Cruz Pérez Gómez").
+MAX_NAME_WORDS = 6
+
+# "By Jane Doe", "Written by", "Von Anna Meier", "Par", "Autor: Иван", "Reporting by ..."
+PREFIX_RE = re.compile(
+    r"^\s*(?:(?:written|reported|reporting|posted|story|text|words|photos?|interview)\s+by"
+    r"|by|von|par|por|door|av|af|kirjoittanut|autor(?:in)?|auteur|author|autore|"
+    r"автор|text|texte|texto|redakteur(?:in)?|from)\b\s*[:\-–—]?\s*",
+    re.IGNORECASE,
+)
+# Italian "Di Mario Rossi" only when two capitalised words follow, so "Di Maria" survives.
+DI_PREFIX_RE = re.compile(r"^\s*di\s+(?=\w+\s+\w)", re.IGNORECASE)
+
+# "Editing by John Roe", "Edited by ...": an editor's credit, not an author
+EDITOR_CREDIT_RE = re.compile(r"^(?:editing|edited|compiled|graphics|fact[- ]checked)\s+by\b", re.I)
+# "Updated 3 hours ago", "Published: July 25", "Aktualisiert am ...": cut from here on.
+STAMP_RE = re.compile(
+    r"\b(?:updated|published|posted|last\s+modified|modified|aktualisiert|ver[öo]ffentlicht|"
+    r"erstellt|stand|mis\s+à\s+jour|publi[ée]|actualizado|publicado|aggiornato|pubblicato|"
+    r"opdateret|oppdatert|publisert|uppdaterad|publicerad)\b.*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+_MONTHS = (
+    r"jan(?:uary|uar|vier|eiro)?|feb(?:ruary|ruar)?|f[ée]vr(?:ier)?|m[aä]r(?:ch|z|s)?|apr(?:il)?|"
+    r"avr(?:il)?|may|mai|maio|jun[ei]?|juin|jul[iy]?|juil(?:let)?|aug(?:ust)?|ao[uû]t|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|okt(?:ober)?|nov(?:ember)?|dec(?:ember)?|dez(?:ember)?|"
+    r"d[ée]c(?:embre)?|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|"
+    r"octubre|noviembre|diciembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|"
+    r"ottobre|dicembre"
+)
+_TIME = r"\d{1,2}(?:[:.h]\d{2})?\s*(?:[ap]\.?m\.?|uhr|h)?(?:\s*[A-Z]{2,5}\b)?"
+# "July 25, 2016", "25. Juli 2016 um 14:03 Uhr", "2016-07-25T10:00Z", "25.07.2016, 14:03"
+DATE_RE = re.compile(
+    r"(?:(?:" + _MONTHS + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?(?:" + _MONTHS + r")\.?,?\s+(?:de\s+)?\d{4}"
+    r"|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
+    r"|\d{4}年\d{1,2}月\d{1,2}日)"
+    r"(?:,?\s*(?:at|um|à|a\s+las|alle|kl\.?|-|–|\|)?\s*" + _TIME + r")?",
+    re.IGNORECASE,
+)
+# "14:03", "2:03 pm EDT", "14.03 Uhr" left over once the date is gone
+TIME_RE = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?|uhr)?(?:\s*[A-Z]{2,5}\b)?", re.I)
+# "3 hours ago", "vor 2 Stunden", "il y a 5 minutes"
+RELATIVE_RE = re.compile(
+    r"(?:vor|il\s+y\s+a|hace)?\s*\d+\s*(?:min(?:ute)?s?|minuten|hours?|hrs?|stunden?|"
+    r"heures?|horas?|days?|tagen?|jours?|días?)\b(?:\s+ago)?",
+    re.IGNORECASE,
+)
+# "jane.doe@example.com" (any e-mail address)
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# "@janedoe", "(@jane_doe)": social handles
+HANDLE_RE = re.compile(r"(?<![\w@])@\w+")
+# "https://site/author/jane-doe", "www.example.com/x"
+URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# "/author/jane-doe/", "/autoren/anna-meier": the slug of an author archive URL
+AUTHOR_URL_SLUG_RE = re.compile(
+    r"/(?:authors?|autor(?:en)?|auteurs?|people|profiles?|staff|journalists?|writers?|"
+    r"redaktion|team)/([a-z][a-z0-9-]*[a-z])/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+
+# Separators between people: "A, B & C", "A und B", "A; B", "A | B", "A/dpa", newlines.
+# Single-letter conjunctions ("y", "e", "i") match in lower case only, so "E. Smith" survives.
+SEPARATOR_RE = re.compile(
+    r"\s*(?:[;|,/\n\r\t•·]|&|\+|\((?=[^)]*\))|\)|\s(?:and|und|og|och|en|ja|és|ve|и)\s"
+    r"|\s(?-i:y|e|i|et|a|oraz)\s)\s*",
+    re.IGNORECASE,
+)
+# "The Meridian Post staff" -> "The Meridian Post": trailing collective nouns of an outlet
+OUTLET_STAFF_RE = re.compile(r"\s+(?:staff|team|desk|redaktion|newsroom)$", re.IGNORECASE)
+# "The Duran", "ORF.at", "sportschau.de", "Fox News", "Washington Post", "Redaktion hessenschau"
+OUTLET_RE = re.compile(
+    r"^the\s|\.(?:com|org|net|de|at|ch|co\.uk|uk|fr|it|es|nl|no|se|dk|ru|info|io)$"
+    r"|\b(?:news|post|times|staff|redaktion|newsroom|desk|team|online|zeitung|herald|tribune|"
+    r"journal|gazette|magazine|magazin|daily|agency|agentur|press|presse|media|tv|radio|"
+    r"editorial|editors|redaction|rédaction|redacción|redazione|nachrichten)$"
+    r"|^(?:redaktion|rédaction|redacción|redazione|staff|team)\b",
+    re.IGNORECASE,
+)
+
+# Wire services and agencies, compared case-insensitively to a whole segment.
+WIRE_SERVICES: frozenset[str] = frozenset(
+    s.casefold()
+    for s in (
+        "AP", "Associated Press", "The Associated Press", "Reuters", "Thomson Reuters", "AFP",
+        "Agence France-Presse", "Agence France Presse", "dpa", "dpa-AFX", "Deutsche Presse-Agentur",
+        "EFE", "Agencia EFE", "ANSA", "Bloomberg", "PA", "PA Media", "Press Association", "UPI",
+        "Xinhua", "TASS", "ITAR-TASS", "Sputnik", "RIA Novosti", "Interfax", "KNA", "epd", "APA",
+        "SDA", "Keystone-SDA", "ANP", "Ritzau", "NTB", "TT", "Kyodo", "Kyodo News", "Yonhap",
+        "Jiji", "Jiji Press", "CNA", "IANS", "PTI", "ANI", "AAP", "Belga", "ČTK", "CTK", "PAP",
+        "Anadolu", "AA", "DHA", "IHA", "MTI", "STT", "Lusa", "Europa Press", "SID", "AFX",
+        "dts", "Agenturen", "Agencies", "Agencias", "Agences", "Wire", "Wire services",
+        "CNN", "BBC", "NPR", "WAM", "SNA", "IRNA", "KCNA", "Bernama", "Antara",
+    )
+)
+
+# Job titles: a segment made only of these words is a role, not a person.
+ROLE_WORDS: frozenset[str] = frozenset(
+    w.casefold()
+    for w in (
+        "senior", "chief", "staff", "deputy", "associate", "assistant", "contributing", "managing",
+        "executive", "political", "political", "foreign", "national", "international", "business",
+        "economics", "science", "health", "sports", "sport", "technology", "tech", "culture",
+        "investigative", "special", "white", "house", "washington", "europe", "europa", "us",
+        "correspondent", "correspondents", "writer", "reporter", "reporters", "editor", "editors",
+        "columnist", "contributor", "journalist", "journalists", "analyst", "producer", "author",
+        "photographer", "intern", "fellow", "anchor", "host", "critic", "bureau", "at", "large",
+        "in", "of", "for", "the", "and", "news", "desk", "online", "digital", "freelance",
+        "chefredakteur", "chefredakteurin", "korrespondent", "korrespondentin", "redakteur",
+        "redakteurin", "reporterin", "autorin", "journalistin", "volontär", "volontärin",
+        "ressortleiter", "ressortleiterin", "leiter", "leiterin", "freier", "freie", "mitarbeiter",
+        "mitarbeiterin", "chef", "chefin", "vom", "dienst", "rédacteur", "rédactrice", "envoyé",
+        "envoyée", "spéciale", "spécial", "correspondant", "correspondante", "journaliste",
+        "periodista", "corresponsal", "redactor", "redactora", "giornalista", "inviato",
+        "inviata", "corrispondente", "journalist", "redaktør", "journalisti", "toimittaja",
+        "記者", "特派員", "編集委員", "论说委员", "기자", "특파원", "корреспондент", "журналист",
+        "редактор", "обозреватель",
+    )
+)
+# "山田太郎記者", "홍길동기자": CJK role suffix glued to the name
+CJK_ROLE_SUFFIX_RE = re.compile(r"(?:記者|特派員|編集委員|委員|기자|특파원)$")
+# "Jane Doe is a senior reporter at ...", "Anna Meier ist Redakteurin": cut the description
+IS_A_RE = re.compile(
+    r"\s+(?:is|was|ist|war|est|es|è)\s+(?:a|an|the|our|ein|eine|un|une|una|uno|la|le|el|il)\b.*$",
+    re.IGNORECASE | re.DOTALL,
+)
+# Name particles that stay lower case when an ALL-CAPS name is title-cased ("van der Berg").
+NAME_PARTICLES: frozenset[str] = frozenset(
+    ("van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "la",
+     "le", "ter", "ten", "zu", "zum", "y", "bin", "ibn", "al", "el", "af")
+)
+# "MCDONALD" -> "McDonald", "MACINTYRE" is left as "Macintyre" (too ambiguous)
+MC_RE = re.compile(r"\bMc([a-z])")
+# A name token: letters, optional apostrophes/hyphens/periods ("O'Brien", "Jean-Luc", "J.")
+NAME_TOKEN_RE = re.compile(r"^[^\W\d_][^\W\d_'’.\-]*(?:['’.\-][^\W\d_]*)*\.?$")
+
+
+def is_latin(text: str) -> bool:
+    """True when every letter of `text` is Latin script ("Jane Doe", not "Иван", not "山田")."""
+    return all("LATIN" in unicodedata.name(ch, "") for ch in text if ch.isalpha())
+
+
+def is_role(segment: str) -> bool:
+    """True for "Senior Correspondent", "Staff Writer", "Chefredakteur"; False for "Jane Doe"."""
+    words = segment.replace(".", " ").split()
+    return bool(words) and all(w.casefold() in ROLE_WORDS for w in words)
+
+
+def is_outlet(segment: str, site_names: frozenset[str]) -> bool:
+    """True for agencies, the site's own names and outlet-looking segments ("The Duran")."""
+    folded = segment.casefold()
+    if folded in WIRE_SERVICES or folded in site_names:
+        return True
+    if folded.removeprefix("the ") in site_names:
+        return True
+    return bool(OUTLET_RE.search(segment))

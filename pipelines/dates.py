@@ -1,0 +1,287 @@
+"""Dates stage: normalise and choose the published and modified dates of an article.
+
+Pure functions `normalise_date` / `parse_date` / `choose_dates` do the work;
+`DatesPipeline` only reads the item and settings, calls them and counts stats.
+Settings read: `NEWS_DATES_DEFAULT_TIMEZONE` (default "UTC"), used when the item's
+`site_config` names no `timezone`. The clock is `item.fetched_at`, never `datetime.now()`.
+Stats: `news/dates/unparsed`, `news/dates/none`, `news/dates/from_<source>`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import functools
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import dateparser
+from dateparser.languages.loader import default_loader
+from dateparser.timezone_parser import pop_tz_offset_from_string
+
+from pipelines import dates_rules as R
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from typing_extensions import Self
+
+    from crawler.items import ArticleItem
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """A normalised date: its ISO `value`, calendar `day` and whether it has a time."""
+
+    value: str
+    day: date
+    instant: datetime | None  # aware; None for day-only values
+    precise: bool  # a real time of day, not a placeholder midnight
+
+
+@dataclass(frozen=True)
+class DateChoice:
+    """The chosen published/modified values with their raw text and source."""
+
+    published: str | None = None
+    published_raw: str | None = None
+    published_source: str | None = None
+    modified: str | None = None
+    modified_raw: str | None = None
+    modified_source: str | None = None
+    unparsed: int = 0
+
+
+def _from_datetime(value: datetime, has_time: bool) -> ParsedDate:
+    if not has_time:
+        return ParsedDate(value.date().isoformat(), value.date(), None, False)
+    value = value.replace(microsecond=0)
+    midnight = (value.hour, value.minute, value.second) == (0, 0, 0)
+    return ParsedDate(value.isoformat(), value.date(), value, not midnight)
+
+
+@functools.lru_cache(maxsize=8192)  # bounded; keys hold every input, so results are pure
+def _dateparser(raw: str, timezone: str, languages: tuple[str, ...] | None, base: datetime) -> datetime | None:
+    settings: Any = {
+        "TIMEZONE": timezone,
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        # naive wall-clock time in `timezone`: what dateparser compares relative strings to
+        "RELATIVE_BASE": base,
+        "PREFER_DATES_FROM": "past",
+        "PREFER_DAY_OF_MONTH": "first",
+    }
+    return dateparser.parse(raw, languages=list(languages) if languages else None, settings=settings)
+
+
+def _fast_path(text: str, tz: ZoneInfo) -> ParsedDate | None:
+    """ISO 8601, RFC 822 and unix timestamps without dateparser."""
+    if R.ISO_RE.match(text):
+        try:
+            if R.ISO_DAY_RE.match(text):
+                day = date.fromisoformat(text)
+                return ParsedDate(day.isoformat(), day, None, False)
+            value = datetime.fromisoformat(text.replace(" +", "+").replace(" -", "-"))
+        except ValueError:  # "2016-13-45": dateparser gets its go, then the plausibility rules
+            return None
+        has_time = len(text) > 10
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=tz)  # zoneinfo picks the DST offset for that date
+        return _from_datetime(value, has_time)
+    if R.RFC822_RE.match(text):
+        try:
+            value = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+        if value.tzinfo is None:  # "-0000" means UTC with unknown local zone
+            value = value.replace(tzinfo=dt_timezone.utc)
+        return _from_datetime(value, True)
+    if R.UNIX_RE.match(text):
+        seconds = int(text) / (1000 if len(text) == 13 else 1)
+        return _from_datetime(datetime.fromtimestamp(seconds, tz), True)
+    return None
+
+
+def parse_date(
+    raw: str, *, base: datetime, timezone: str = "UTC", languages: list[str] | None = None
+) -> ParsedDate | None:
+    """Parse one date string; None when unparseable or implausible. See `normalise_date`."""
+    text = R.LABEL_RE.sub("", raw.strip()).strip(" |,")
+    if not text or len(text) > R.MAX_DATE_CHARS or R.ZERO_DATE_RE.match(text):
+        return None
+    tz = ZoneInfo(timezone)
+    if base.tzinfo is None:
+        base = base.replace(tzinfo=dt_timezone.utc)
+    parsed: ParsedDate | None
+    if "/" in text and (m := R.URL_DATE_RE.search(text)):
+        try:
+            day = date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+        parsed = ParsedDate(day.isoformat(), day, None, False)
+    else:
+        parsed = _fast_path(text, tz)
+    if parsed is None:
+        local_base = base.astimezone(tz).replace(tzinfo=None)
+        if R.YEAR_RE.search(text):  # absolute: the time of day of the base cannot matter
+            local_base = local_base.replace(hour=0, minute=0, second=0, microsecond=0)
+        langs = tuple(dict.fromkeys([*languages, "en"])) if languages else None
+        value = _dateparser(text, timezone, langs, local_base)
+        if value is None and langs:  # an English or foreign date on a page of another language
+            value = _dateparser(text, timezone, None, local_base)
+        if value is None:
+            return None
+        _, explicit = pop_tz_offset_from_string(text)
+        if explicit is not None:  # dateparser converted to TIMEZONE; restore the page's offset
+            offset = explicit.utcoffset(None)
+            if offset is not None:
+                value = value.astimezone(dt_timezone(offset))
+        has_time = bool(R.TIME_OF_DAY_RE.search(text) or R.RELATIVE_TIME_RE.search(text))
+        parsed = _from_datetime(value, has_time)
+    limit = base + R.FUTURE_SLACK
+    if parsed.day < R.DATE_FLOOR or parsed.day > limit.date():
+        return None
+    if parsed.instant is not None and parsed.instant > limit:
+        return None
+    return parsed
+
+
+def normalise_date(
+    raw: str, *, base: datetime, timezone: str = "UTC", languages: list[str] | None = None
+) -> str | None:
+    """Return ISO 8601 for `raw`: "YYYY-MM-DD" for a day, else a datetime with its offset.
+
+    Args:
+        raw: the date text as found ("July 25, 2016", "2016-07-25T14:03:00+03:00").
+        base: the fetch time (aware); relative strings resolve against it and later
+            dates (beyond one day of slack) are rejected.
+        timezone: IANA zone for naive times of day ("Europe/Berlin").
+        languages: ISO 639-1 codes for dateparser when the page language is known.
+    """
+    parsed = parse_date(raw, base=base, timezone=timezone, languages=languages)
+    return parsed.value if parsed else None
+
+
+def _days_apart(a: ParsedDate, b: ParsedDate) -> int:
+    return abs((a.day - b.day).days)
+
+
+def _pick(found: list[tuple[dict[str, Any], ParsedDate]]) -> tuple[dict[str, Any], ParsedDate] | None:
+    """First plausible candidate, with the tie-break and precision rules of `choose_dates`."""
+    if not found:
+        return None
+    best = found[0]
+    structured = [f for f in found if f[0].get("source") in R.STRUCTURED_SOURCES]
+    if len(structured) >= 2 and _days_apart(structured[0][1], structured[1][1]) > R.DISAGREEMENT.days:
+        first, second = structured[0], structured[1]
+        others = [f for f in found if f is not first and f is not second]
+
+        def support(c: tuple[dict[str, Any], ParsedDate]) -> int:
+            return sum(_days_apart(o[1], c[1]) <= R.AGREEMENT.days for o in others)
+
+        best = second if support(second) > support(first) else first
+    if not best[1].precise:
+        for cand in found:
+            if cand[1].precise and cand[1].day == best[1].day:
+                return cand
+    return best
+
+
+def choose_dates(
+    candidates: list[dict[str, Any]], *, base: datetime, timezone: str, languages: list[str] | None
+) -> DateChoice:
+    """Choose published and modified from `{"raw", "source", "kind"}` candidates.
+
+    Sources are ranked by `SOURCE_PRIORITY` (order within a source is kept). The first
+    plausible candidate wins, except that (a) a same-day candidate with a real time of
+    day replaces a day-only or midnight one, and (b) when the top two structured values
+    (jsonld/meta/time) are more than two days apart, the one more lower-ranked candidates
+    agree with (within a day) wins; with no such support, the higher-ranked structured one
+    stays, i.e. structured metadata beats text-derived dates. `modified` never becomes
+    `published`, and a modified date earlier than published is dropped.
+    """
+    ranked = sorted(candidates, key=lambda c: R.SOURCE_PRIORITY.get(str(c.get("source")), 99))
+    found: dict[str, list[tuple[dict[str, Any], ParsedDate]]] = {"published": [], "modified": []}
+    unparsed = 0
+    for cand in ranked:
+        kind = cand.get("kind", "published")
+        raw = cand.get("raw")
+        if kind not in found or not isinstance(raw, str) or not raw.strip():
+            continue
+        parsed = parse_date(raw, base=base, timezone=timezone, languages=languages)
+        if parsed is None:
+            unparsed += 1
+        else:
+            found[kind].append((cand, parsed))
+    pub, mod = _pick(found["published"]), _pick(found["modified"])
+    if pub and mod:
+        p, m = pub[1], mod[1]
+        later = p.instant > m.instant if p.instant and m.instant else p.day > m.day
+        if later:
+            mod = None
+    return DateChoice(
+        published=pub[1].value if pub else None,
+        published_raw=pub[0]["raw"] if pub else None,
+        published_source=pub[0].get("source") if pub else None,
+        modified=mod[1].value if mod else None,
+        modified_raw=mod[0]["raw"] if mod else None,
+        modified_source=mod[0].get("source") if mod else None,
+        unparsed=unparsed,
+    )
+
+
+class DatesPipeline:
+    """Scrapy adapter: date candidates + fetch time -> `choose_dates` -> item fields and stats."""
+
+    def __init__(self, crawler: Crawler, default_timezone: str = "UTC") -> None:
+        self.crawler = crawler
+        ZoneInfo(default_timezone)  # a typo in settings fails at start-up, not per item
+        self.default_timezone = default_timezone
+        self.known_languages = frozenset(default_loader.get_locale_map())
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler, crawler.settings.get("NEWS_DATES_DEFAULT_TIMEZONE", "UTC"))
+
+    def _timezone(self, item: ArticleItem) -> str:
+        tz = item.site_config.get("timezone")
+        if not tz:
+            return self.default_timezone
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            self._inc("news/dates/bad_timezone")
+            return self.default_timezone
+        return str(tz)
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        assert self.crawler.stats is not None  # set by the Crawler before any item flows
+        self.crawler.stats.inc_value(key, count)
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        item.stages.append("dates")
+        try:
+            base = datetime.fromisoformat(item.fetched_at)
+        except (TypeError, ValueError):
+            self._inc("news/dates/bad_fetched_at")  # no clock to check against: leave dates unset
+            return item
+        lang = (item.language or item.site_config.get("language") or "").lower()
+        candidates = list(item.signals.get("date_candidates", []))
+        if item.hints.get("published"):
+            candidates.append({"raw": str(item.hints["published"]), "source": "hint", "kind": "published"})
+        choice = choose_dates(
+            candidates, base=base, timezone=self._timezone(item),
+            languages=[lang] if lang in self.known_languages else None,
+        )
+        if choice.unparsed:
+            self._inc("news/dates/unparsed", choice.unparsed)
+        if choice.published is None:
+            self._inc("news/dates/none")
+        else:
+            self._inc(f"news/dates/from_{choice.published_source}")
+            item.published, item.published_raw = choice.published, choice.published_raw
+            item.published_source = choice.published_source
+        if choice.modified is not None:
+            item.modified, item.modified_raw = choice.modified, choice.modified_raw
+            item.modified_source = choice.modified_source
+        return item

@@ -1,0 +1,65 @@
+"""Date heuristics as data for pipelines/dates.py: patterns, bounds, source ranks.
+
+Reads no settings. Table tests live in `tests/test_pipelines_dates.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+# No news page in scope predates this; earlier values are template defaults or typos.
+DATE_FLOOR = date(1990, 1, 1)
+# Pages may be stamped slightly ahead of the fetch (time zones, scheduled posts).
+FUTURE_SLACK = timedelta(days=1)
+# Strings longer than this are page text, not a date.
+MAX_DATE_CHARS = 120
+# Structured sources that disagree by more than this need a tie-breaker.
+DISAGREEMENT = timedelta(days=2)
+# A lower source "agrees" with a value when it is this close.
+AGREEMENT = timedelta(days=1)
+
+# Priority of candidate sources; candidates keep their own order within a source.
+SOURCE_PRIORITY: dict[str, int] = {
+    s: i for i, s in enumerate(
+        ("jsonld", "meta", "time", "byline", "hint", "url", "htmldate", "trafilatura")
+    )
+}
+# Sources that are site-controlled metadata rather than text the extractor guessed at.
+STRUCTURED_SOURCES = frozenset(("jsonld", "meta", "time"))
+
+# "2016-07-25", "2016-07-25T10:00:00.000Z", "2016-07-25 14:03:00+0200", "20160725T1403"
+ISO_RE = re.compile(r"^\d{4}-?\d{2}-?\d{2}(?:[T ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?)?"
+                    r"\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$", re.IGNORECASE)
+# "2016-07-25" exactly: a day with no time
+ISO_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# "Mon, 25 Jul 2016 14:03:00 +0300", "25 Jul 2016 14:03:00 GMT" (RFC 822/2822)
+RFC822_RE = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}")
+# "1469455380" (seconds) or "1469455380000" (milliseconds)
+UNIX_RE = re.compile(r"^\d{10}(?:\d{3})?$")
+# "0000-00-00", "0000-00-00 00:00:00": template placeholders
+ZERO_DATE_RE = re.compile(r"^0{4}-?0{2}-?0{2}")
+# "14:03", "2.03 pm", "14h03", "14.03 Uhr", "2 pm", "14時03分"; not the "25.07" of "25.07.2016"
+TIME_OF_DAY_RE = re.compile(
+    r"(?<![\d.:])\d{1,2}(?::\d{2}|h\d{2}|\.\d{2}(?![.\d]))(?!\d)"
+    r"|\b\d{1,2}\s*(?:[ap]\.?m\.?|uhr)(?!\w)|\d{1,2}\s*時",
+    re.IGNORECASE,
+)
+# "2 hours ago", "vor 5 Minuten", "il y a 3 heures", "hace 2 horas", "just now": carry a time
+RELATIVE_TIME_RE = re.compile(
+    r"\d+\s*(?:h|hrs?|hours?|mins?|minutes?|secs?|seconds?|stunden?|std\.?|minuten?|"
+    r"sekunden?|heures?|horas?|minutos?|ore|minuti|uur|minuten|timer?|minutter)\b"
+    r"|\bjust now\b|\bgerade eben\b|\bà l'instant\b",
+    re.IGNORECASE,
+)
+# "Published: ", "Veröffentlicht am", "Updated", "Stand:", "Posted on": labels before a date
+LABEL_RE = re.compile(
+    r"^\s*(?:published|updated|posted|last\s+updated|modified|created|date|"
+    r"ver[öo]ffentlicht|aktualisiert|erstellt|stand|datum|publi[ée]|mis\s+à\s+jour|"
+    r"publicado|actualizado|pubblicato|aggiornato)(?:\s+(?:on|am|le|el|il|at))?\s*[:|-]?\s*",
+    re.IGNORECASE,
+)
+# "/2016/07/25/" or "/2016-07-25/" in a URL path
+URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|$)")
+# a four-digit year anywhere: the string is absolute, so results do not depend on the base time
+YEAR_RE = re.compile(r"(?:19|20)\d{2}")

@@ -1,0 +1,186 @@
+"""Tables for pipelines/dates.py and pipelines/dates_rules.py (frozen base, no network)."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+import pytest
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+
+from crawler.items import ArticleItem
+from pipelines import dates_rules as R
+from pipelines.dates import DatesPipeline, choose_dates, normalise_date
+
+# Frozen clock for every test: the fixture's fetched_at, never datetime.now().
+BASE = datetime(2016, 7, 26, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("raw", "tz", "langs", "expected"),
+    [
+        # ISO 8601 fast path keeps the page's offset
+        ("2016-07-25T14:03:00+03:00", "UTC", None, "2016-07-25T14:03:00+03:00"),
+        ("2016-07-25T10:00:00.000Z", "UTC", None, "2016-07-25T10:00:00+00:00"),
+        ("2016-07-25T10:00:00+0200", "UTC", None, "2016-07-25T10:00:00+02:00"),
+        ("2016-07-25 14:03:00 +0200", "UTC", None, "2016-07-25T14:03:00+02:00"),
+        ("2016-07-25", "Europe/Berlin", None, "2016-07-25"),  # never midnight UTC for a day
+        # naive times take the site zone's offset for that date (DST-correct)
+        ("2016-07-25T14:03", "Europe/Berlin", None, "2016-07-25T14:03:00+02:00"),
+        ("2016-01-25T14:03", "Europe/Berlin", None, "2016-01-25T14:03:00+01:00"),
+        ("July 25, 2016 14:03", "Europe/Berlin", ["en"], "2016-07-25T14:03:00+02:00"),
+        ("January 25, 2016 14:03", "Europe/Berlin", ["en"], "2016-01-25T14:03:00+01:00"),
+        ("March 27, 2016 03:30", "Europe/Berlin", ["en"], "2016-03-27T03:30:00+02:00"),  # DST day
+        ("July 25, 2016 2:03 pm EDT", "UTC", ["en"], "2016-07-25T14:03:00-04:00"),
+        ("25.07.2016, 14.03 Uhr", "Europe/Berlin", ["de"], "2016-07-25T14:03:00+02:00"),
+        # RFC 822 / 2822 and unix timestamps
+        ("Mon, 25 Jul 2016 14:03:00 +0300", "UTC", None, "2016-07-25T14:03:00+03:00"),
+        ("Mon, 25 Jul 2016 14:03:00 GMT", "UTC", None, "2016-07-25T14:03:00+00:00"),
+        ("1469455380", "Europe/Berlin", None, "2016-07-25T16:03:00+02:00"),
+        ("1469455380000", "UTC", None, "2016-07-25T14:03:00+00:00"),
+        # day-only forms in several languages
+        ("July 25, 2016", "UTC", ["en"], "2016-07-25"),
+        ("25. Juli 2016", "Europe/Berlin", ["de"], "2016-07-25"),
+        ("25 juillet 2016", "Europe/Paris", ["fr"], "2016-07-25"),
+        ("25 de julio de 2016", "UTC", ["es"], "2016-07-25"),
+        ("2016年7月25日", "Asia/Tokyo", ["ja"], "2016-07-25"),
+        ("25.07.2016", "UTC", ["de"], "2016-07-25"),  # "25.07" is not a time of day
+        ("Published: July 25, 2016", "UTC", ["en"], "2016-07-25"),
+        ("Veröffentlicht am 25. Juli 2016", "UTC", ["de"], "2016-07-25"),
+        ("https://example.com/2016/07/25/some-story", "UTC", None, "2016-07-25"),
+        ("25 juillet 2016", "UTC", ["de"], "2016-07-25"),  # wrong language hint: falls back
+        # relative strings against the frozen base (12:00 UTC = 14:00 in Berlin)
+        ("2 hours ago", "Europe/Berlin", ["en"], "2016-07-26T12:00:00+02:00"),
+        ("vor 2 Stunden", "Europe/Berlin", ["de"], "2016-07-26T12:00:00+02:00"),
+        ("yesterday", "UTC", ["en"], "2016-07-25"),
+        ("gestern", "Europe/Berlin", ["de"], "2016-07-25"),
+        # rejected: placeholders, future, before the floor, garbage
+        ("0000-00-00", "UTC", None, None),
+        ("0000-00-00 00:00:00", "UTC", None, None),
+        ("2099-01-01", "UTC", None, None),
+        ("2016-07-28", "UTC", None, None),  # beyond base + 1 day
+        ("2016-07-27T11:00:00Z", "UTC", None, "2016-07-27T11:00:00+00:00"),  # within slack
+        ("1989-12-31", "UTC", None, None),
+        ("9999999999", "UTC", None, None),
+        ("2016-13-45", "UTC", None, None),
+        ("not a date at all", "UTC", ["en"], None),
+        ("", "UTC", None, None),
+        ("x" * 5000, "UTC", None, None),
+    ],
+)
+def test_normalise_date(raw: str, tz: str, langs: list[str] | None, expected: str | None) -> None:
+    assert normalise_date(raw, base=BASE, timezone=tz, languages=langs) == expected
+
+
+def test_floor_is_a_named_constant() -> None:
+    assert R.DATE_FLOOR.isoformat() == "1990-01-01"
+    assert normalise_date("1990-01-01", base=BASE) == "1990-01-01"
+
+
+@pytest.mark.parametrize(
+    ("text", "has_time"),
+    [("14:03", True), ("2.03 pm", True), ("14h03", True), ("14.03 Uhr", True), ("2 pm", True),
+     ("14時03分", True), ("25.07.2016", False), ("July 25, 2016", False), ("2016-07-25", False),
+     ("Juli 2016", False)],
+)
+def test_time_of_day_re(text: str, has_time: bool) -> None:
+    assert bool(R.TIME_OF_DAY_RE.search(text)) is has_time
+
+
+def _c(raw: str, source: str, kind: str = "published") -> dict[str, str]:
+    return {"raw": raw, "source": source, "kind": kind}
+
+
+@pytest.mark.parametrize(
+    ("candidates", "published", "source"),
+    [
+        ([_c("2016-07-25T14:03:00+03:00", "jsonld"), _c("/2016/07/25/", "url")],
+         "2016-07-25T14:03:00+03:00", "jsonld"),
+        # a JSON-LD datetime beats a day-only URL date, whatever the input order
+        ([_c("https://x.example/2016/07/25/a", "url"), _c("2016-07-25T14:03:00+03:00", "jsonld")],
+         "2016-07-25T14:03:00+03:00", "jsonld"),
+        # a day-only JSON-LD date takes the time of a same-day meta datetime
+        ([_c("2016-07-25", "jsonld"), _c("2016-07-25T14:03:00+03:00", "meta")],
+         "2016-07-25T14:03:00+03:00", "meta"),
+        # ... but not one from another day
+        ([_c("2016-07-25", "jsonld"), _c("2016-07-20T14:03:00+03:00", "meta")], "2016-07-25", "jsonld"),
+        # placeholder midnight is upgraded by a same-day real time
+        ([_c("2016-07-25T00:00:00+02:00", "jsonld"), _c("2016-07-25T09:15:00+02:00", "time")],
+         "2016-07-25T09:15:00+02:00", "time"),
+        # unparseable first candidate: the next one
+        ([_c("0000-00-00", "jsonld"), _c("25. Juli 2016", "byline")], "2016-07-25", "byline"),
+        # structured sources disagree by > 2 days: lower sources break the tie ...
+        ([_c("2016-01-01T10:00:00Z", "jsonld"), _c("2016-07-25T10:00:00Z", "meta"),
+          _c("/2016/07/25/", "url")], "2016-07-25T10:00:00+00:00", "meta"),
+        # ... and without support the higher structured source stays
+        ([_c("2016-01-01T10:00:00Z", "jsonld"), _c("2016-07-25T10:00:00Z", "meta"),
+          _c("2016-03-03", "htmldate")], "2016-01-01T10:00:00+00:00", "jsonld"),
+        # structured metadata beats text-derived dates that disagree
+        ([_c("July 20, 2016", "byline"), _c("2016-07-25T10:00:00Z", "meta")],
+         "2016-07-25T10:00:00+00:00", "meta"),
+        # modified is never published
+        ([_c("2016-07-25T10:00:00Z", "jsonld", "modified")], None, None),
+        ([], None, None),
+    ],
+)
+def test_choose_published(candidates: list[dict[str, str]], published: str | None, source: str | None) -> None:
+    choice = choose_dates(candidates, base=BASE, timezone="UTC", languages=["en"])
+    assert (choice.published, choice.published_source) == (published, source)
+
+
+def test_choose_modified_and_raw() -> None:
+    cands = [_c("2016-07-25T10:00:00Z", "jsonld"), _c("2016-07-26T08:00:00Z", "jsonld", "modified")]
+    choice = choose_dates(cands, base=BASE, timezone="UTC", languages=None)
+    assert choice.modified == "2016-07-26T08:00:00+00:00"
+    assert (choice.published_raw, choice.modified_source) == ("2016-07-25T10:00:00Z", "jsonld")
+    # published after modified: keep published, drop modified
+    cands = [_c("2016-07-25T10:00:00Z", "jsonld"), _c("2016-07-24T08:00:00Z", "meta", "modified")]
+    choice = choose_dates(cands, base=BASE, timezone="UTC", languages=None)
+    assert (choice.published, choice.modified) == ("2016-07-25T10:00:00+00:00", None)
+
+
+def test_cached_parse_is_fast() -> None:
+    normalise_date("25. Juli 2016 um 14:03 Uhr", base=BASE, timezone="Europe/Berlin", languages=["de"])
+    start = time.perf_counter()
+    for _ in range(200):
+        normalise_date("25. Juli 2016 um 14:03 Uhr", base=BASE, timezone="Europe/Berlin", languages=["de"])
+    assert time.perf_counter() - start < 0.5
+
+
+def _item(**kw: object) -> ArticleItem:
+    item = ArticleItem(fetched_url="https://x.example/a", source="x", html="",
+                       fetched_at="2016-07-26T12:00:00+00:00")
+    for k, v in kw.items():
+        setattr(item, k, v)
+    return item
+
+
+def _pipe(settings: dict[str, object]) -> tuple[DatesPipeline, object]:
+    crawler = get_crawler(settings_dict=settings)
+    crawler.stats.open_spider()
+    return build_from_crawler(DatesPipeline, crawler), crawler.stats
+
+
+def test_pipeline_uses_setting_timezone_language_and_hint() -> None:
+    pipe, stats = _pipe({"NEWS_DATES_DEFAULT_TIMEZONE": "Europe/Berlin"})
+    item = _item(language="de", signals={"date_candidates": [
+        _c("bogus", "meta"), _c("25. Juli 2016 um 14:03 Uhr", "byline"),
+        _c("2016-07-26T09:00:00", "jsonld", "modified")]})
+    out = pipe.process_item(item)
+    assert (out.published, out.published_source) == ("2016-07-25T14:03:00+02:00", "byline")
+    assert out.published_raw == "25. Juli 2016 um 14:03 Uhr"
+    assert (out.modified, out.modified_source) == ("2016-07-26T09:00:00+02:00", "jsonld")
+    assert out.stages == ["dates"]
+    assert stats.get_value("news/dates/from_byline") == 1  # type: ignore[attr-defined]
+    assert stats.get_value("news/dates/unparsed") == 1  # type: ignore[attr-defined]
+    out = pipe.process_item(_item(hints={"published": "Mon, 25 Jul 2016 14:03:00 +0300"},
+                                  site_config={"timezone": "America/New_York"}))
+    assert (out.published, out.published_source) == ("2016-07-25T14:03:00+03:00", "hint")
+
+
+def test_pipeline_none_keeps_extracted_raw() -> None:
+    pipe, stats = _pipe({})
+    out = pipe.process_item(_item(published_raw="sometime", signals={"date_candidates": [_c("2099-01-01", "meta")]}))
+    assert (out.published, out.published_raw, out.published_source) == (None, "sometime", None)
+    assert stats.get_value("news/dates/none") == 1  # type: ignore[attr-defined]
