@@ -24,7 +24,8 @@ DEFAULT_DB = "data/articles.db"
 
 
 def _overrides(db: str, settings: tuple[str, ...]) -> dict[str, Any]:
-    values: dict[str, Any] = {"SQLITE_PATH": db}
+    # The summary says what happened; Scrapy's INFO chatter is one -s LOG_LEVEL=INFO away.
+    values: dict[str, Any] = {"SQLITE_PATH": db, "LOG_LEVEL": "WARNING"}
     for pair in settings:
         name, sep, value = pair.partition("=")
         if not sep:

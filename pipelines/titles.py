@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 #: separators between a headline and the site name, e.g. "Headline | Site", "Site – Headline"
-SEPARATOR_RE = re.compile(r"\s+[|–—\-•·:»/]+\s+|\s*[|»•·]\s*")
+SEPARATOR_RE = re.compile(r"\s+[|–—\-•·:»/]+\s+|\s*[|»•·]\s*|:\s+")
 #: share of a headline's words another source must contain to confirm an <h1>
 H1_AGREEMENT = 0.6
 MAX_TITLE_CHARS = 400
@@ -57,7 +57,10 @@ def choose_title(*, jsonld: str | None, h1: list[str], og_title: str | None,
                  site_names: list[str]) -> tuple[str | None, str | None]:
     """Pick the headline and name its source."""
     others = [t for t in (jsonld, og_title, extracted, title_tag) if t]
+    site_keys = {caption_key(s) for s in site_names if s}
     for heading in h1:
+        if caption_key(heading) in site_keys:  # the logo in an <h1>
+            continue
         if heading and len(heading) <= MAX_TITLE_CHARS and agrees(heading, others):
             return strip_site_name(heading, site_names), "h1"
     for source, value in (("jsonld", jsonld), ("og:title", og_title), ("trafilatura", extracted),

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import pytest
+
+from pipelines.captions import caption_key, remove_repeated_captions
+
+CAPTION = "The mayor opens the new bridge on Monday (Photo: Jane Roe)"
+
+
+def cands(*pairs: tuple[str, str]) -> list[dict[str, str]]:
+    return [{"text": t, "source": s} for t, s in pairs]
+
+
+def test_caption_removed_from_text_and_kept_once() -> None:
+    text = f"First paragraph.\n\n{CAPTION}\n\n{CAPTION}\n\nLast paragraph."
+    captions, cleaned = remove_repeated_captions(text, cands((CAPTION, "caption"), (CAPTION, "caption")))
+    assert captions == [CAPTION]
+    assert cleaned == "First paragraph.\n\nLast paragraph."
+
+
+def test_alt_text_is_a_caption_only_when_shown_as_text() -> None:
+    alt = "A crowd gathers outside the town hall in the rain"
+    captions, cleaned = remove_repeated_captions("Body text here.", cands((alt, "img-alt")))
+    assert captions == [] and cleaned == "Body text here."
+    captions, cleaned = remove_repeated_captions(f"Body text here.\n\n{alt}", cands((alt, "img-alt")))
+    assert captions == [alt] and cleaned == "Body text here."
+
+
+def test_caption_with_credit_tail_removed() -> None:
+    caption = "Firefighters at the scene of the warehouse blaze in the docks"
+    text = f"Intro.\n\n{caption} (Photo: Harbour Fire Service)\n\nMore."
+    _, cleaned = remove_repeated_captions(text, cands((caption, "caption")))
+    assert cleaned == "Intro.\n\nMore."
+
+
+def test_paragraph_that_merely_starts_like_a_caption_is_kept() -> None:
+    caption = "Firefighters at the scene of the warehouse blaze in the docks"
+    text = f"{caption} said the fire spread quickly through the night and reached the quay."
+    _, cleaned = remove_repeated_captions(text, cands((caption, "caption")))
+    assert cleaned == text
+
+
+@pytest.mark.parametrize(("a", "b"), [("Foo  Bar!", "foo bar"), ("Ｆｏｏ", "foo"), ("“Quoted”", "quoted")])
+def test_caption_key_normalises(a: str, b: str) -> None:
+    assert caption_key(a) == caption_key(b)

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import pytest
+
+from pipelines.dedup import canonical_url, content_hash
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://Example.COM/a?utm_source=rss&utm_medium=feed", "https://example.com/a"),
+        ("https://example.com:443/a#comments", "https://example.com/a"),
+        ("http://example.com:8080/a?id=7&fbclid=abc", "http://example.com:8080/a?id=7"),
+        ("https://example.com", "https://example.com/"),
+        ("file:///tmp/page.html", "file:///tmp/page.html"),
+    ],
+)
+def test_canonical_url(url: str, expected: str) -> None:
+    assert canonical_url(url) == expected
+
+
+def test_content_hash_ignores_case_spacing_and_punctuation() -> None:
+    assert content_hash("Hello,  World!") == content_hash("hello world")
+    assert content_hash("hello world") != content_hash("hello there")

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import pytest
+
+from pipelines.extract import build_options, extract_article, is_article_page, language_code, usable_canonical
+
+FETCHED = "https://news.example.com/2024/03/14/story?utm_source=rss"
+
+
+@pytest.mark.parametrize(
+    ("candidate", "expected"),
+    [
+        ("https://news.example.com/2024/03/14/story", "https://news.example.com/2024/03/14/story"),
+        ("/2024/03/14/story", "https://news.example.com/2024/03/14/story"),  # relative: resolved
+        ("https://www.example.com/a/story#top", "https://www.example.com/a/story"),  # same site, no fragment
+        ("https://news.example.com/", None),  # the home page is not this article
+        ("https://news.example.com", None),
+        ("https://other-site.org/2024/story", None),  # another site
+        ("javascript:void(0)", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_usable_canonical(candidate: str | None, expected: str | None) -> None:
+    assert usable_canonical(candidate, FETCHED) == expected
+
+
+def test_canonical_of_a_file_page_needs_only_a_web_address() -> None:
+    assert usable_canonical("https://a.org/x", "file:///tmp/x.html") == "https://a.org/x"
+
+
+@pytest.mark.parametrize(
+    ("tag", "code"),
+    [("en-US", "en"), ("de", "de"), ("pt_BR", "pt"), ("EN", "en"), ("", None), (None, None),
+     ("english", None), ("zh-Hant-TW", "zh")],
+)
+def test_language_code(tag: str | None, code: str | None) -> None:
+    assert language_code(tag) == code
+
+
+PAGE = """<!DOCTYPE html><html lang="en-GB"><head><title>Tidal barrage approved | Harbour Times</title>
+<link rel="canonical" href="https://harbour.example/news/tidal-barrage-approved">
+<meta property="og:type" content="article"><meta property="og:site_name" content="Harbour Times">
+<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Tidal barrage approved",
+ "datePublished": "2024-03-14T09:30:00+00:00", "author": [{"@type": "Person", "name": "Ruth Evans"}]}</script>
+</head><body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><h1>Tidal barrage approved</h1>
+<p>The council approved the tidal barrage on Thursday after a debate that lasted well into the night,
+ending a planning dispute that has divided the harbour towns for more than ten years.</p>
+<p>Supporters said the scheme would protect hundreds of homes from flooding, while opponents warned
+about the cost to the fishing fleet and to the birds that feed on the mudflats every winter.</p>
+</article><footer>Copyright Harbour Times</footer></body></html>"""
+
+
+def test_extract_article_collects_text_and_signals() -> None:
+    fields = extract_article(PAGE, "https://harbour.example/news/tidal-barrage-approved?ref=x",
+                             fetched_at="2024-03-15T00:00:00+00:00", options=build_options())
+    assert fields["url"] == "https://harbour.example/news/tidal-barrage-approved"
+    assert fields["language"] == "en"
+    # The headline still leads here: the leadlines stage removes it.
+    assert fields["text"].startswith("Tidal barrage approved\n\nThe council approved the tidal barrage")
+    assert "\n\nSupporters said" in fields["text"]
+    assert "Copyright" not in fields["text"]
+    assert fields["signals"]["jsonld"]["authors"] == ["Ruth Evans"]
+    assert {"raw": "2024-03-14T09:30:00+00:00", "source": "jsonld", "kind": "published"} in \
+        fields["signals"]["date_candidates"]
+    assert is_article_page(fields["signals"])
+
+
+def test_extract_article_rejects_unparsable_input() -> None:
+    with pytest.raises(ValueError, match="could not be parsed"):
+        extract_article("", "https://a.org/x", fetched_at="2024-01-01T00:00:00+00:00", options=build_options())
