@@ -69,6 +69,11 @@ class ArticleItem:
     stages: list[str] = field(default_factory=list)
 
 
+#: Scrapy signal sent by spiders with ``failure=PageFailure(...)``: the store records it.
+#: Failures travel by signal, not as items, so every pipeline stage sees only articles.
+page_failed = object()
+
+
 @dataclass
 class PageFailure:
     """A page that produced no article: stored as a row of the `failures` table."""

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
-from scrapy.exceptions import DropItem
 from sqlite_utils import Database
 
-from crawler.items import ArticleItem, PageFailure
+from crawler.items import ArticleItem, PageFailure, page_failed
 from pipelines import schema
 from pipelines.extract import EXTRACTOR_VERSION, site_of
 
@@ -31,10 +30,6 @@ NEWS_INGEST_VERSION = version("news-ingest")
 CONTENT_FIELDS = ("source", "title", "authors", "site_name", "published", "modified", "language",
                   "categories", "tags", "captions", "text")
 JSON_FIELDS = ("authors", "categories", "tags", "captions", "stages")
-
-
-class FailureRecorded(DropItem):
-    """A page failure has been written to `failures`; nothing more to do with it."""
 
 
 def article_row(item: ArticleItem) -> dict[str, Any]:
@@ -188,6 +183,7 @@ class StorePipeline:
         self.store: Store | None = None
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
+        crawler.signals.connect(self.page_failed, signal=page_failed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -213,9 +209,6 @@ class StorePipeline:
 
     def process_item(self, item: Any) -> Any:
         assert self.store is not None
-        if isinstance(item, PageFailure):
-            self._fail(item.source, item.url, item.stage, item.reason, item.at)
-            raise FailureRecorded(f"{item.source}: {item.reason}", log_level="INFO")
         if not isinstance(item, ArticleItem):
             return item
         outcome = self.store.save_article(article_row(item))
@@ -223,9 +216,13 @@ class StorePipeline:
         item.stages.append("store")
         return item
 
+    def page_failed(self, failure: PageFailure) -> None:
+        """A spider could not turn a page into an item: record why in `failures`."""
+        self._fail(failure.source, failure.url, failure.stage, failure.reason, failure.at)
+
     def item_dropped(self, item: Any, response: Response | None, exception: BaseException) -> None:
         """A stage dropped a page: record why in `failures`."""
-        if isinstance(exception, FailureRecorded) or not isinstance(item, ArticleItem):
+        if not isinstance(item, ArticleItem):
             return
         stage = getattr(exception, "stage", "extract")
         reason = getattr(exception, "reason", None) or str(exception)
@@ -235,9 +232,11 @@ class StorePipeline:
         """A stage raised an unexpected error: the page becomes a failure, the run goes on."""
         if not isinstance(item, ArticleItem):
             return
-        stage = item.stages[-1] if item.stages else "extract"
+        done = item.stages[-1] if item.stages else "no"
+        # The contract's stages: an error before the store stage is an extract-side failure.
+        stage = "store" if done in ("fingerprint", "store") else "extract"
         error = failure.value
         self.crawler.stats.inc_value("news/errors")
         self._fail(item.source, item.url or item.fetched_url, stage,
-                   f"an internal error stopped this page after the {stage} stage "
+                   f"an internal error stopped this page after the {done} stage "
                    f"({type(error).__name__}: {error})", item.fetched_at)

@@ -8,7 +8,7 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
-from crawler.items import ArticleItem, PageFailure
+from crawler.items import ArticleItem, PageFailure, page_failed
 
 #: response headers kept on the item (and stored) for conditional GETs and audits
 KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Content-Language")
@@ -52,7 +52,9 @@ class ArticleSpider(scrapy.Spider):
             site_config=dict(site_config or {}),
         )
 
-    def failure(self, *, source: str, url: str, stage: str, reason: str) -> PageFailure:
-        """A page that produced no article, for the `failures` table."""
-        return PageFailure(source=source, url=url, stage=stage, reason=reason, at=utc_now(),
-                           spider=self.name)
+    def record_failure(self, *, source: str, url: str, stage: str, reason: str) -> None:
+        """Report a page that produced no article (the store writes it to `failures`)."""
+        failure = PageFailure(source=source, url=url, stage=stage, reason=reason, at=utc_now(),
+                              spider=self.name)
+        self.logger.info("No article from %s [%s]: %s", source, stage, reason)
+        self.crawler.signals.send_catch_log(signal=page_failed, failure=failure)

@@ -8,7 +8,7 @@ from typing import Any
 
 from crawler import fixtures
 from crawler.fixtures import PageError
-from crawler.items import ArticleItem, PageFailure
+from crawler.items import ArticleItem
 from crawler.spiders.base import ArticleSpider
 
 
@@ -37,18 +37,21 @@ class ReplaySpider(ArticleSpider):
         # Read the manifest now so a bad one fails before the first page.
         self.manifest = fixtures.load_manifest(manifest) if manifest else {}
 
-    async def start(self) -> AsyncIterator[ArticleItem | PageFailure]:  # type: ignore[override]
+    async def start(self) -> AsyncIterator[ArticleItem]:  # type: ignore[override]
         for path, source in fixtures.find_pages(self.path):
             self.crawler.stats.inc_value("news/replay/pages")
             try:
-                yield self.replay_one(path, source)
+                item = self.replay_one(path, source)
             except Exception as exc:  # a bug on one page must not end the whole run
                 self.logger.exception("replay of %s failed", source)
-                yield self.failure(source=source, url=path.resolve().as_uri(), stage="decode",
-                                   reason=f"an internal error stopped this page ({type(exc).__name__}: {exc})")
+                self.record_failure(source=source, url=path.resolve().as_uri(), stage="decode",
+                                    reason=f"an internal error stopped this page ({type(exc).__name__}: {exc})")
+                continue
+            if item is not None:
+                yield item
 
-    def replay_one(self, path: Path, source: str) -> ArticleItem | PageFailure:
-        """One saved file -> an item, or a failure saying why not."""
+    def replay_one(self, path: Path, source: str) -> ArticleItem | None:
+        """One saved file -> an item, or None after recording why not."""
         page = fixtures.describe(path, source, self.manifest)
         url = page.url or path.resolve().as_uri()
         try:
@@ -59,8 +62,10 @@ class ReplaySpider(ArticleSpider):
             fetched_at = fixtures.iso_utc(page.fetched_at) if page.fetched_at else \
                 fixtures.file_fetched_at(path)
         except PageError as exc:
-            return self.failure(source=source, url=url, stage=exc.stage, reason=exc.reason)
+            self.record_failure(source=source, url=url, stage=exc.stage, reason=exc.reason)
+            return None
         except ValueError as exc:
-            return self.failure(source=source, url=url, stage="decode",
+            self.record_failure(source=source, url=url, stage="decode",
                                 reason=f"the page's metadata is invalid ({exc})")
+            return None
         return self.article_item(response, text=text, source=source, fetched_at=fetched_at)

@@ -1,0 +1,119 @@
+"""Saved pages -> responses: discovery, origin (sidecar / manifest), bytes, decoding, bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from crawler import fixtures
+from crawler.fixtures import PageError
+
+HTML = "<html><head><title>T</title></head><body><p>„Zitat“ – it’s fine</p></body></html>"
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_find_pages_folder_recursive_sorted(tmp_path: Path) -> None:
+    for name in ("b/2.html", "a/1.htm", "a/3.html.gz", "a/skip.json", "c.txt"):
+        write(tmp_path / name, b"<p>x</p>")
+    found = [source for _, source in fixtures.find_pages(str(tmp_path))]
+    assert found == [str(tmp_path / "a/1.htm"), str(tmp_path / "a/3.html.gz"), str(tmp_path / "b/2.html")]
+
+
+def test_find_pages_glob_and_single_file(tmp_path: Path) -> None:
+    write(tmp_path / "x/1.html", b"<p>x</p>")
+    write(tmp_path / "y/2.html", b"<p>x</p>")
+    assert len(list(fixtures.find_pages(str(tmp_path / "*/*.html")))) == 2
+    assert [s for _, s in fixtures.find_pages(str(tmp_path / "x/1.html"))] == [str(tmp_path / "x/1.html")]
+    with pytest.raises(FileNotFoundError):
+        list(fixtures.find_pages(str(tmp_path / "nothing-*.html")))
+
+
+def test_sidecar_and_manifest(tmp_path: Path) -> None:
+    page = write(tmp_path / "site/story.html.gz", gzip.compress(HTML.encode()))
+    (tmp_path / "site/story.json").write_text(json.dumps(
+        {"url": "https://side.example/story", "fetched_at": "2024-01-02T03:04:05Z",
+         "headers": {"Content-Type": "text/html; charset=utf-8"}}))
+    described = fixtures.describe(page, "site/story.html.gz")
+    assert described.url == "https://side.example/story"
+    assert described.headers["Content-Type"].startswith("text/html")
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text(json.dumps({"file": "site/story.html.gz", "url": "https://m.example/s"}) + "\n")
+    described = fixtures.describe(page, "x", fixtures.load_manifest(manifest))
+    assert described.url == "https://m.example/s"  # the manifest wins
+    assert described.fetched_at == "2024-01-02T03:04:05Z"  # the sidecar still fills the rest
+
+
+def test_bad_manifest_fails_early(tmp_path: Path) -> None:
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text('{"file": "a.html"}\n')
+    with pytest.raises(ValueError, match="needs 'file' and 'url'"):
+        fixtures.load_manifest(manifest)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty"),
+        (b"   \n ", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01" * 20, "binary"),
+        (b'<?xml version="1.0"?><urlset xmlns="x"><url><loc>a</loc></url></urlset>', "sitemap"),
+        (b"<?xml version='1.0'?><rss version='2.0'><channel></channel></rss>", "feed"),
+        (b"2024-01-01 12:00 GET /index 200\n2024-01-01 12:01 GET /a 404\n", "no HTML markup"),
+    ],
+)
+def test_check_markup_rejects_non_html(data: bytes, reason: str) -> None:
+    with pytest.raises(PageError, match=reason) as caught:
+        fixtures.check_markup(data)
+    assert caught.value.stage == "decode"
+
+
+def test_truncated_and_corrupt_gzip(tmp_path: Path) -> None:
+    whole = gzip.compress(HTML.encode() * 50)
+    truncated = write(tmp_path / "t.html.gz", whole[: len(whole) // 2])
+    with pytest.raises(PageError, match="truncated"):
+        fixtures.read_body(truncated)
+    corrupt = write(tmp_path / "c.html.gz", whole[:10] + b"\x00garbage" * 20)
+    with pytest.raises(PageError, match="corrupt|truncated"):
+        fixtures.read_body(corrupt)
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (b'<meta charset="windows-1252">' + HTML.encode("cp1252"), {}),
+        (b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">' + HTML.encode("cp1252"),
+         {"Content-Type": "text/html"}),
+        (HTML.encode("cp1252"), {"Content-Type": "text/html; charset=windows-1252"}),
+        (b"\xef\xbb\xbf" + HTML.encode("utf-8"), {}),
+        (HTML.encode("utf-8"), {}),
+    ],
+)
+def test_decoding_keeps_curly_quotes(body: bytes, headers: dict[str, str]) -> None:
+    response = fixtures.to_response(body, "https://a.example/", headers)
+    text = fixtures.decoded_text(response)
+    assert "„Zitat“ – it’s fine" in text
+
+
+def test_undecodable_page_is_reported() -> None:
+    body = b'<meta charset="utf-8"><p>' + bytes(range(128, 256)) * 40 + b"</p>"
+    response = fixtures.to_response(body, "https://a.example/")
+    with pytest.raises(PageError, match="could not be decoded"):
+        fixtures.decoded_text(response)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2024-01-02T03:04:05Z", "2024-01-02T03:04:05+00:00"),
+     ("2024-01-02 05:04:05+02:00", "2024-01-02T03:04:05+00:00"),
+     ("2024-01-02", "2024-01-02T00:00:00+00:00")],
+)
+def test_iso_utc(value: str, expected: str) -> None:
+    assert fixtures.iso_utc(value) == expected

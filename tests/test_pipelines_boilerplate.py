@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import re
+
+from sqlite_utils import Database
+
+from pipelines.boilerplate import block_key, edge_blocks, remove_blocks
+from pipelines.store import Store, article_row
+from tests.test_pipelines_store import item
+
+NOTE = "EDITOR'S NOTE: publication of articles here does not mean that we agree with them."
+
+
+def body(n: int) -> str:
+    return f"Article {n} opens with its own first paragraph of news.\n\nIts middle.\n\n{NOTE}"
+
+
+def test_edge_blocks_ignore_short_lines() -> None:
+    blocks = edge_blocks("Share this\n\n" + body(1))
+    assert block_key(NOTE) in blocks
+    assert block_key("Share this") not in blocks
+
+
+def test_remove_blocks_by_key_and_by_rule() -> None:
+    text, removed = remove_blocks(body(1), {block_key(NOTE)})
+    assert removed == 1 and NOTE not in text
+    text, removed = remove_blocks(body(1), set(), [re.compile(r"^Its middle")])
+    assert removed == 1 and "Its middle" not in text
+
+
+def test_block_becomes_boilerplate_after_three_different_articles() -> None:
+    store = Store(Database(memory=True))
+    blocks = {block_key(NOTE): NOTE}
+    assert store.learn_blocks("a.example", blocks, ("u1", "h1"), 3, "t") == []
+    assert store.learn_blocks("a.example", blocks, ("u2", "h2"), 3, "t") == []
+    assert store.boilerplate_blocks("a.example", 3) == set()
+    assert store.learn_blocks("a.example", blocks, ("u3", "h3"), 3, "t") == [block_key(NOTE)]
+    assert store.boilerplate_blocks("a.example", 3) == {block_key(NOTE)}
+    assert store.boilerplate_blocks("b.example", 3) == set()
+
+
+def test_same_article_twice_or_syndicated_copy_does_not_teach() -> None:
+    store = Store(Database(memory=True))
+    blocks = {block_key(NOTE): NOTE}
+    store.learn_blocks("a.example", blocks, ("u1", "h1"), 3, "t")
+    store.learn_blocks("a.example", blocks, ("u1", "h1"), 3, "t")  # the same page again
+    store.learn_blocks("a.example", blocks, ("u1-copy", "h1"), 3, "t")  # same content elsewhere
+    assert store.boilerplate_blocks("a.example", 2) == set()
+
+
+def test_update_text_keeps_record_hash_true() -> None:
+    store = Store(Database(memory=True))
+    store.save_article(article_row(item(text=body(1))))
+    cleaned, _ = remove_blocks(body(1), {block_key(NOTE)})
+    store.update_text("https://a.example/story", cleaned, 3, "x")
+    # Saving the cleaned item again is "unchanged": the stored hash matches its content.
+    assert store.save_article(article_row(item(text=cleaned))) == "unchanged"

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlite_utils import Database
+
+from crawler.items import ArticleItem, PageFailure
+from pipelines import schema
+from pipelines.store import Store, article_row
+
+
+def item(**overrides: object) -> ArticleItem:
+    base = ArticleItem(fetched_url="https://a.example/story", source="saved/story.html",
+                       html="<html></html>", fetched_at="2024-03-15T00:00:00+00:00")
+    base.url = "https://a.example/story"
+    base.title = "A story"
+    base.text = "Some words of text."
+    base.stages = ["extract"]
+    for name, value in overrides.items():
+        setattr(base, name, value)
+    return base
+
+
+@pytest.fixture
+def store() -> Store:
+    return Store(Database(memory=True))
+
+
+def test_schema_has_every_contract_column(store: Store) -> None:
+    columns = set(store.db["articles"].columns_dict)
+    contract = {"url", "source", "title", "authors", "site_name", "published", "modified", "language",
+                "categories", "tags", "captions", "text", "word_count", "content_hash", "fetched_at"}
+    assert contract <= columns
+    assert store.db["articles"].pks == ["url"]
+    assert {"source", "url", "stage", "reason", "at"} <= set(store.db["failures"].columns_dict)
+    assert store.db["crawl_runs"].exists()
+
+
+def test_migrations_apply_twice_cleanly() -> None:
+    db = Database(memory=True)
+    schema.migrate(db)
+    schema.migrate(db)
+    assert schema.migrations.pending(db) == []
+
+
+def test_json_arrays_are_never_null(store: Store) -> None:
+    store.save_article(article_row(item()))
+    row = store.db["articles"].get("https://a.example/story")
+    for column in ("authors", "categories", "tags", "captions"):
+        assert json.loads(row[column]) == []
+
+
+def test_insert_then_unchanged_then_updated(store: Store) -> None:
+    assert store.save_article(article_row(item())) == "inserted"
+    assert store.save_article(article_row(item(fetched_at="2024-03-16T00:00:00+00:00"))) == "unchanged"
+    assert store.save_article(article_row(item(text="Edited text."))) == "updated"
+    assert store.db["articles"].count == 1
+    assert store.db["articles"].get("https://a.example/story")["text"] == "Edited text."
+
+
+def test_success_clears_the_failure_of_the_same_page(store: Store) -> None:
+    store.save_failure(PageFailure(source="saved/story.html", url="https://a.example/story",
+                                   stage="extract", reason="no article found", at="2024-03-14T00:00:00+00:00"))
+    assert store.db["failures"].count == 1
+    store.save_article(article_row(item()))
+    assert store.db["failures"].count == 0
+
+
+def test_failure_of_a_page_is_one_row(store: Store) -> None:
+    for reason in ("first", "second"):
+        store.save_failure(PageFailure(source="x.html", url="file:///x.html", stage="decode",
+                                       reason=reason, at="2024-03-14T00:00:00+00:00"))
+    assert [r["reason"] for r in store.db["failures"].rows] == ["second"]
+
+
+def test_provenance_columns(store: Store) -> None:
+    store.save_article(article_row(item()))
+    row = store.db["articles"].get("https://a.example/story")
+    assert row["extractor"].startswith("trafilatura ")
+    assert json.loads(row["stages"]) == ["extract", "store"]
+    assert row["site"] == "a.example"

@@ -1,0 +1,133 @@
+"""`scrapy crawl replay` end to end, in a subprocess, into a fresh database."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from tests.conftest import PAGES, scrapy_crawl
+
+SEED = PAGES / "theduran.com" / "lavrov-confirms-russia-rejected-kerry-offer.html"
+
+ARTICLE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Ferry timetable cut for winter | Island Courier</title>
+<meta property="og:type" content="article"><meta property="og:site_name" content="Island Courier">
+<meta property="article:published_time" content="2024-11-02T07:15:00+00:00">
+<meta name="author" content="Morag Campbell"></head>
+<body><header><nav><a href="/">Home</a><a href="/news">News</a><a href="/sport">Sport</a></nav></header>
+<main><article><h1>Ferry timetable cut for winter</h1>
+<p>The ferry operator will cut the winter timetable to two sailings a day from December, the company
+confirmed on Friday, leaving island businesses worried about deliveries during the busiest weeks.</p>
+<p>Councillors said they had not been consulted and would ask the transport minister to intervene before
+the changes take effect, pointing to the effect on pupils who travel to the mainland for school.</p>
+<p>The operator blamed a shortage of crew and the age of its vessels, two of which are due for repairs
+this winter, and promised to restore the full service as soon as the ships return.</p>
+</article></main><footer><p>Island Courier, Harbour Street. All rights reserved.</p></footer></body></html>"""
+
+SECTION_FRONT = """<!DOCTYPE html><html lang="en"><head><title>News | Island Courier</title>
+<meta property="og:type" content="website"></head><body><nav><a href="/">Home</a></nav><main>
+<ul>""" + "".join(f'<li><a href="/news/story-{i}">Story number {i} headline</a></li>' for i in range(15)) + \
+    """</ul></main><footer>Island Courier</footer></body></html>"""
+
+
+def make_pages(folder: Path) -> None:
+    (folder / "good").mkdir(parents=True)
+    (folder / "bad").mkdir()
+    (folder / "good" / "ferry.html").write_text(ARTICLE, encoding="utf-8")
+    (folder / "bad" / "section.html").write_text(SECTION_FRONT, encoding="utf-8")
+    (folder / "bad" / "empty.html").write_bytes(b"")
+    (folder / "bad" / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    whole = gzip.compress(ARTICLE.encode() * 3)
+    (folder / "bad" / "cut.html.gz").write_bytes(whole[: len(whole) // 2])
+    (folder / "bad" / "sitemap.html").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><urlset><url><loc>https://a/</loc></url></urlset>')
+
+
+@pytest.fixture(scope="module")
+def replayed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    folder = tmp_path_factory.mktemp("pages")
+    make_pages(folder)
+    db = folder / "out.db"
+    result = scrapy_crawl("replay", db, f"path={folder}")
+    return folder, db, result.stderr
+
+
+def test_run_finishes_and_stores_the_good_page(replayed: tuple[Path, Path, str]) -> None:
+    folder, db, log = replayed
+    rows = list(Database(db)["articles"].rows)
+    assert [r["title"] for r in rows] == ["Ferry timetable cut for winter"], log[-2000:]
+    assert "Traceback" not in log
+
+
+def test_file_uri_when_no_url_is_known(replayed: tuple[Path, Path, str]) -> None:
+    folder, db, _ = replayed
+    row = next(Database(db)["articles"].rows)
+    assert row["url"] == (folder / "good" / "ferry.html").resolve().as_uri()
+    assert row["source"] == str(folder / "good" / "ferry.html")
+
+
+@pytest.mark.parametrize(
+    ("name", "stage", "words"),
+    [
+        ("section.html", "extract", "no article found"),
+        ("empty.html", "decode", "empty"),
+        ("image.html", "decode", "binary"),
+        ("cut.html.gz", "decode", "truncated"),
+        ("sitemap.html", "decode", "sitemap"),
+    ],
+)
+def test_each_bad_file_is_one_failure_row(replayed: tuple[Path, Path, str], name: str, stage: str,
+                                          words: str) -> None:
+    folder, db, _ = replayed
+    rows = list(Database(db)["failures"].rows_where("source = ?", [str(folder / "bad" / name)]))
+    assert len(rows) == 1
+    assert rows[0]["stage"] == stage
+    assert words in rows[0]["reason"]
+
+
+def test_crawl_run_recorded(replayed: tuple[Path, Path, str]) -> None:
+    _, db, _ = replayed
+    run = next(Database(db)["crawl_runs"].rows)
+    assert run["spider"] == "replay"
+    assert run["finish_reason"] == "finished"
+    assert (run["pages_seen"], run["inserted"], run["failures"]) == (6, 1, 5)
+    assert run["started_at"] <= run["finished_at"]
+    assert json.loads(run["args"])["path"]
+
+
+def test_rerun_is_idempotent(tmp_path: Path) -> None:
+    make_pages(tmp_path)
+    db = tmp_path / "out.db"
+    for _ in range(2):
+        result = scrapy_crawl("replay", db, f"path={tmp_path}/good")
+        assert result.returncode == 0, result.stderr[-2000:]
+    database = Database(db)
+    assert database["articles"].count == 1
+    runs = list(database["crawl_runs"].rows)
+    assert [(r["inserted"], r["unchanged"]) for r in runs] == [(1, 0), (0, 1)]
+
+
+def test_manifest_gives_the_original_url(tmp_path: Path) -> None:
+    make_pages(tmp_path)
+    manifest = tmp_path / "manifest.jsonl"
+    manifest.write_text(json.dumps({"file": "good/ferry.html", "url": "https://courier.example/news/ferry",
+                                    "fetched_at": "2024-11-02T10:00:00Z"}) + "\n")
+    db = tmp_path / "out.db"
+    scrapy_crawl("replay", db, f"path={tmp_path}/good", f"manifest={manifest}")
+    row = next(Database(db)["articles"].rows)
+    assert row["url"] == "https://courier.example/news/ferry"
+    assert row["fetched_at"] == "2024-11-02T10:00:00+00:00"
+    assert row["published"] == "2024-11-02T07:15:00+00:00"
+
+
+def test_page_canonical_link_wins_over_file_location(tmp_path: Path) -> None:
+    shutil.copy(SEED, tmp_path / "saved.html")  # no sidecar beside the copy
+    db = tmp_path / "out.db"
+    scrapy_crawl("replay", db, f"path={tmp_path / 'saved.html'}")
+    row = next(Database(db)["articles"].rows)
+    assert row["url"] == "https://theduran.com/lavrov-confirms-russia-rejected-kerry-offer/"
