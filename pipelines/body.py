@@ -1,0 +1,159 @@
+"""Article body extraction: trafilatura's text, checked against the page's own structure
+and cleaned of non-article lines.
+
+`extract_body(html, url, doc=...)` is a pure function. It reuses the trafilatura
+`Document` the caller already computed (one `bare_extraction` per page), then:
+
+1. drops the headline trafilatura repeats as the first line, captions, and boilerplate
+   lines (share prompts, "Read more"/"Lesen Sie auch" blocks, plugs, credits, datelines);
+2. when the page carries a JSON-LD `articleBody` that agrees with trafilatura, uses it to
+   remove what trafilatura added around the article, or replaces a truncated extraction;
+3. returns "" for pages with no article (too short, or made of teaser links).
+
+Paragraphs are separated by exactly one blank line. Reads no settings.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import trafilatura
+
+from pipelines.body_rules import is_boilerplate, words
+from pipelines.body_structure import PageSignals, norm, page_signals, parse
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
+
+#: bodies with fewer words are not articles (error pages, login walls, empty teasers)
+MIN_BODY_WORDS = 25
+#: a body whose words are mostly teaser-link texts is a section front, not an article
+MAX_LINK_WORD_SHARE = 0.5
+#: a first line sharing this much of its words with the title is the repeated headline
+TITLE_OVERLAP = 0.8
+#: JSON-LD agrees with trafilatura when this share of its 4-gram shingles are in trafilatura's text
+JSONLD_AGREEMENT = 0.9
+#: ... and it covers at least this share of trafilatura's shingles (else it is a teaser/summary)
+JSONLD_MIN_COVER = 0.6
+#: a paragraph is "in" the JSON-LD body when this share of its shingles occur there
+PARAGRAPH_IN_JSONLD = 0.5
+#: JSON-LD replaces trafilatura when it contains trafilatura's text and is this much longer
+TRUNCATION_RATIO = 1.5
+SHINGLE = 4
+
+
+@dataclass(frozen=True)
+class BodyResult:
+    """The article body and the strategy that produced it."""
+
+    #: paragraphs separated by one blank line; "" when the page has no article
+    text: str
+    #: "trafilatura", "jsonld" (JSON-LD articleBody used as is), "merged" (trafilatura's
+    #: paragraphs filtered by JSON-LD), or "none" (no article)
+    method: str
+
+
+def _shingles(toks: list[str]) -> Counter[tuple[str, ...]]:
+    if len(toks) < SHINGLE:
+        return Counter([tuple(toks)]) if toks else Counter()
+    return Counter(tuple(toks[i : i + SHINGLE]) for i in range(len(toks) - SHINGLE + 1))
+
+
+def _share_in(part: Counter[tuple[str, ...]], whole: Counter[tuple[str, ...]]) -> float:
+    """Share of `part`'s shingles that also occur in `whole` (multiset)."""
+    total = sum(part.values())
+    return sum((part & whole).values()) / total if total else 0.0
+
+
+def _is_title(line: str, title_words: set[str]) -> bool:
+    toks = words(line)
+    if not toks or not title_words:
+        return False
+    inside = sum(t in title_words for t in toks) / len(toks)
+    # a kicker glued to the headline ("Kollaps der Bank US-Notenbank räumt …") is still the title
+    covers = sum(t in set(toks) for t in title_words) / len(title_words)
+    return inside >= TITLE_OVERLAP or (covers >= TITLE_OVERLAP and len(toks) <= len(title_words) + 6)
+
+
+def clean_paragraphs(paragraphs: list[str], title: str | None, signals: PageSignals) -> list[str]:
+    """Drop headline repeats, captions, boilerplate lines and duplicates; keep order."""
+    title_words = set(words(title or ""))
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(paragraphs):
+        line = " ".join(raw.split())
+        key = norm(line)
+        if not key or key in seen:
+            continue
+        # trafilatura repeats the headline (sometimes with its kicker) in the first lines
+        if i < 3 and not out and _is_title(line, title_words):
+            continue
+        if key in signals.captions or is_boilerplate(line):
+            continue
+        seen.add(key)
+        out.append(line)
+    return out
+
+
+def _link_word_share(paragraphs: list[str], signals: PageSignals) -> float:
+    total = sum(len(p.split()) for p in paragraphs)
+    linked = sum(len(p.split()) for p in paragraphs if norm(p) in signals.link_texts)
+    return linked / total if total else 1.0
+
+
+def _with_jsonld(paragraphs: list[str], jsonld: str) -> tuple[list[str], str]:
+    """Use a JSON-LD articleBody that agrees with trafilatura to filter or replace it."""
+    body = _shingles(words(" ".join(paragraphs)))
+    ld = _shingles(words(jsonld))
+    if not body or not ld:
+        return paragraphs, "trafilatura"
+    ld_in_body = _share_in(ld, body)
+    body_in_ld = _share_in(body, ld)
+    ld_total, body_total = sum(ld.values()), sum(body.values())
+    if body_in_ld >= JSONLD_AGREEMENT and ld_total >= TRUNCATION_RATIO * body_total:
+        # trafilatura kept a fragment of a longer article the page itself declares
+        return [jsonld], "jsonld"
+    if ld_in_body >= JSONLD_AGREEMENT and body_in_ld >= JSONLD_MIN_COVER:
+        kept = [p for p in paragraphs if _share_in(_shingles(words(p)), ld) >= PARAGRAPH_IN_JSONLD]
+        if len(kept) < len(paragraphs):
+            return kept, "merged"
+    return paragraphs, "trafilatura"
+
+
+def extract_body(html: str, url: str | None, *, doc: Document | None = None) -> BodyResult:
+    """Extract the article body of a page as plain text.
+
+    Args:
+        html: the decoded page.
+        url: the page URL; only used when `doc` is None (trafilatura runs here then).
+        doc: the result of the caller's `trafilatura.bare_extraction(..., with_metadata=True)`
+            on the same page, reused so trafilatura runs once per page.
+
+    Returns:
+        BodyResult with paragraphs separated by "\\n\\n", or text "" when the page has no
+        article (section front, error page, login wall).
+    """
+    tree = parse(html)
+    if doc is None and tree is not None:
+        doc = trafilatura.bare_extraction(parse(html), url=url, with_metadata=True, include_comments=False)
+    text = doc.text if doc is not None and doc.text else ""
+    signals = page_signals(tree)
+    paragraphs = clean_paragraphs(text.split("\n"), doc.title if doc is not None else None, signals)
+    method = "trafilatura"
+    if signals.jsonld_body:
+        paragraphs, method = _with_jsonld(paragraphs, signals.jsonld_body)
+    n_words = sum(len(p.split()) for p in paragraphs)
+    if n_words < MIN_BODY_WORDS and not _is_cjk(paragraphs):
+        return BodyResult("", "none")
+    if _link_word_share(paragraphs, signals) > MAX_LINK_WORD_SHARE:
+        return BodyResult("", "none")
+    return BodyResult("\n\n".join(paragraphs), method)
+
+
+def _is_cjk(paragraphs: list[str]) -> bool:
+    """Chinese/Japanese text has no spaces, so word counts undercount it; count characters."""
+    text = "".join(paragraphs)
+    cjk = sum(1 for c in text if "\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af")
+    return cjk >= 2 * MIN_BODY_WORDS
