@@ -41,7 +41,15 @@ JSONLD_MIN_COVER = 0.6
 PARAGRAPH_IN_JSONLD = 0.5
 #: JSON-LD replaces trafilatura when it contains trafilatura's text and is this much longer
 TRUNCATION_RATIO = 1.5
+#: lines of at most this many words between JSON-LD matches are kept as sub-headings
+SUBHEADING_WORDS = 12
 SHINGLE = 4
+#: how trafilatura's text output starts a list item, e.g. "- Klingbeil greift Klöckner an"
+LIST_MARKERS = ("- ", "• ", "– ")
+#: a list is a link list when at least this share of its items are whole link texts
+LINK_LIST_SHARE = 0.6
+#: a line above a link list with at most this many words is its header ("Auch interessant")
+LIST_HEADER_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,33 @@ def clean_paragraphs(paragraphs: list[str], title: str | None, signals: PageSign
     return out
 
 
+def _is_item(line: str) -> bool:
+    return line.startswith(LIST_MARKERS)
+
+
+def drop_link_lists(paragraphs: list[str], signals: PageSignals) -> list[str]:
+    """Remove runs of list items that are mostly links (related/teaser/breadcrumb lists),
+    with the short header line right above them ("Auch interessant", "Related:")."""
+    drop: set[int] = set()
+    i = 0
+    while i < len(paragraphs):
+        if not _is_item(paragraphs[i]):
+            i += 1
+            continue
+        j = i
+        while j < len(paragraphs) and _is_item(paragraphs[j]):
+            j += 1
+        run = range(i, j)
+        linked = sum(norm(paragraphs[k]) in signals.all_link_texts for k in run)
+        if linked >= LINK_LIST_SHARE * len(run):
+            drop.update(run)
+            header = paragraphs[i - 1] if i else ""
+            if header and len(header.split()) <= LIST_HEADER_WORDS and not header.endswith("."):
+                drop.add(i - 1)
+        i = j
+    return [p for k, p in enumerate(paragraphs) if k not in drop]
+
+
 def _link_word_share(paragraphs: list[str], signals: PageSignals) -> float:
     total = sum(len(p.split()) for p in paragraphs)
     linked = sum(len(p.split()) for p in paragraphs if norm(p) in signals.link_texts)
@@ -116,7 +151,16 @@ def _with_jsonld(paragraphs: list[str], jsonld: str) -> tuple[list[str], str]:
         # trafilatura kept a fragment of a longer article the page itself declares
         return [jsonld], "jsonld"
     if ld_in_body >= JSONLD_AGREEMENT and body_in_ld >= JSONLD_MIN_COVER:
-        kept = [p for p in paragraphs if _share_in(_shingles(words(p)), ld) >= PARAGRAPH_IN_JSONLD]
+        inside = [_share_in(_shingles(words(p)), ld) >= PARAGRAPH_IN_JSONLD for p in paragraphs]
+        first = inside.index(True) if True in inside else len(paragraphs)
+        last = len(inside) - 1 - inside[::-1].index(True) if True in inside else -1
+        kept = [
+            p
+            for i, p in enumerate(paragraphs)
+            # articleBody often leaves out the lead and the sub-headings: keep what
+            # precedes the first matching paragraph and short lines between matches
+            if inside[i] or i < first or (i < last and len(p.split()) <= SUBHEADING_WORDS)
+        ]
         if len(kept) < len(paragraphs):
             return kept, "merged"
     return paragraphs, "trafilatura"
@@ -141,6 +185,7 @@ def extract_body(html: str, url: str | None, *, doc: Document | None = None) -> 
     text = doc.text if doc is not None and doc.text else ""
     signals = page_signals(tree)
     paragraphs = clean_paragraphs(text.split("\n"), doc.title if doc is not None else None, signals)
+    paragraphs = drop_link_lists(paragraphs, signals)
     method = "trafilatura"
     if signals.jsonld_body:
         paragraphs, method = _with_jsonld(paragraphs, signals.jsonld_body)

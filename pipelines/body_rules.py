@@ -20,12 +20,13 @@ BOILERPLATE_LABEL = re.compile(
     r"read more|read also|read next|more on this( story| topic)?|related( articles?| stories| content| topics)?"
     r"|recommended( videos?| stories| for you)?|most (read|popular)|you (may|might) also like"
     r"|see also|also read|top stories|trending|watch( now)?|listen( now)?|share( this)?( article| story)?"
-    r"|advertisement|sponsored( content)?|article content|story continues below|skip advert"
+    r"|advertisement|sponsored( content)?|article content|story continues below|skip advert|comments?|embed"
+    r"|link zum \w+-inhalt|ein klick für den datenschutz|ähnliche|verwandte themen"
     r"|lesen sie (auch|mehr|hier)|auch interessant|mehr zum thema|weiterlesen|mehr lesen|das könnte sie"
     r" auch interessieren|empfohlener redaktioneller inhalt|weiterführende links|anzeige|werbung"
     r"|externer inhalt( nicht verfügbar)?|hauptinhalt|zum thema|teilen|artikel teilen|infos zum zitiervorschlag"
     r"|lire aussi|à lire aussi|voir aussi|publicité|lee también|leer más|publicidad|ver también"
-    r"|leggi anche|pubblicità|les også|läs också|annons|reklame|czytaj też|czytaj także|reklama"
+    r"|leggi anche|pubblicità|les også|läs också|annons|reklame|czytaj (też|także|więcej)|reklama"
     r"|ayrıca bakınız|ilgili haberler|читайте также|реклама|関連記事|広告|관련기사|광고|相关新闻|广告"
     r")\W*$",
     re.IGNORECASE,
@@ -37,7 +38,8 @@ BOILERPLATE_LABEL = re.compile(
 BOILERPLATE_PREFIX = re.compile(
     r"^\W*(?:"
     r"read more|read also|related|see also|also read|more:|watch:|listen:|click here|tap here"
-    r"|sign up|subscribe|get (the latest|daily|our)|follow us|join us|download (our|the) app"
+    r"|sign up|subscribe|get (the latest|daily|our)|follow (us|\w+ on)|join (us|our)|download (our|the) app"
+    r"|you must (confirm|log ?in|sign in)|please log ?(in|out)|funda olunye udaba"
     r"|lesen sie (auch|mehr|hier)|mehr zum thema|auch interessant|mehr dazu|hier geht es|jetzt (abonnieren|testen|melden)"
     r"|fehler gefunden|folgst du schon|folgen sie uns|abonnieren sie|melden sie sich|\d+ (wochen|monate) kostenlos"
     r"|lire aussi|à lire aussi|lee también|leer más|leggi anche|les også|läs också|czytaj (też|także)"
@@ -62,10 +64,11 @@ CREDIT_LINE = re.compile(
 PLUG_LINE = re.compile(
     r"(?:newsletter|\bin your inbox\b|support (our|independent) journalism|donate|unterstützen sie"
     r"|braucht (deine|ihre) unterstützung|journalismus unterstützen|privatsphäre-einstellungen|cookie"
-    r"|externen? inhalt|affiliate|earn (us )?a commission|provision|bookmark .+ and sign up"
+    r"|externen? inhalt|affiliate|earn (us )?a commission|erhalten wir (eine )?provision|bookmark .+ and sign up"
     r"|\bjetzt (abonnieren|abonnent werden|testen)\b|whatsapp-kanal|news-app|\bpodcast abonnieren\b"
     r"|feedback zu diesem artikel|wie hat ihnen dieser artikel gefallen|durchschnittliche bewertung"
-    r"|zitiervorschlag|\(abgerufen am|fehler (gefunden|melden)|melden sie den fehler)",
+    r"|zitiervorschlag|\(abgerufen am|fehler (gefunden|melden)|melden sie den fehler|verfügbar bis"
+    r"|会員限定|有料会員|会員登録|読み放題)",
     re.IGNORECASE,
 )
 
@@ -77,7 +80,10 @@ META_ONLY_LINE = re.compile(
     r"(?:\d{1,4}[./-]\s?\d{1,2}[./-]\s?\d{2,4}|\d{1,2}\.?\s+\w+\.?\s+\d{4}|\w+\.? \d{1,2},? \d{4})"
     r"(?:,?\s*(?:um\s*)?\d{1,2}[:.]\d{2}(?:\s*(?:uhr|h|am|pm|[A-Z]{2,4}))?)?\W*$"
     r"|^\W*\d+\s*(?:comments?|kommentare?|min(?:ute[ns]?|\.)?\s*(?:lesezeit|read|lesedauer)|shares?)\W*$"
-    r"|^\W*(?:aktualisiert|updated|veröffentlicht|published|stand)( am| on)?:?\W*$",
+    r"|^\W*(?:aktualisiert|updated|veröffentlicht|published|stand)( am| on)?:?\W*$"
+    r"|^\W*(?:aktualisiert|updated|veröffentlicht|published|stand|last updated)( am| on)?:?\s*\d[\d.:/, -]*(uhr)?\W*$"
+    # a video/audio widget: "05.09.2024 | 2:03 min", "02:57 Min."
+    r"|^[\d.:/ |-]*\d{1,2}:\d{2}\s*min\b\W*$",
     re.IGNORECASE,
 )
 

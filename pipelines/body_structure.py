@@ -13,6 +13,8 @@ from typing import Any
 from lxml import html as lxml_html
 from lxml.etree import ParserError
 
+from pipelines.body_rules import WORD
+
 # JSON-LD @type values whose articleBody is an article text.
 # e.g. {"@type": "NewsArticle", "articleBody": "…"}, {"@type": ["Article", "ReportageNewsArticle"]}
 ARTICLE_TYPES = frozenset(
@@ -37,11 +39,14 @@ class PageSignals:
     captions: frozenset[str]
     #: normalised texts of links of at least MIN_LINK_TEXT characters (teaser headlines)
     link_texts: frozenset[str]
+    #: normalised texts of all links, short ones included (breadcrumbs, "related" lists)
+    all_link_texts: frozenset[str] = frozenset()
 
 
 def norm(text: str) -> str:
-    """Collapse whitespace and strip list/bullet punctuation at both ends."""
-    return " ".join(text.split()).strip(" -•|>»→")
+    """Comparison key of a text: its casefolded words, so "- Kicker: Headline" equals the
+    link "Kicker Headline" whatever the punctuation and markup between them."""
+    return " ".join(WORD.findall(text.casefold()))
 
 
 def parse(html: str) -> lxml_html.HtmlElement | None:
@@ -99,12 +104,10 @@ def jsonld_article_body(tree: lxml_html.HtmlElement) -> str:
 def page_signals(tree: lxml_html.HtmlElement | None) -> PageSignals:
     """Collect JSON-LD body, captions and teaser-link texts in one pass over the tree."""
     if tree is None:
-        return PageSignals("", frozenset(), frozenset())
+        return PageSignals("", frozenset(), frozenset(), frozenset())
     captions = {norm(el.text_content()) for el in tree.iter("figcaption")}
-    links = set()
-    for a in tree.iter("a"):
-        text = norm(a.text_content())
-        if len(text) >= MIN_LINK_TEXT:
-            links.add(text)
+    links = {norm(a.text_content()) for a in tree.iter("a")}
+    links.discard("")
     captions.discard("")
-    return PageSignals(jsonld_article_body(tree), frozenset(captions), frozenset(links))
+    long_links = frozenset(t for t in links if len(t) >= MIN_LINK_TEXT)
+    return PageSignals(jsonld_article_body(tree), frozenset(captions), long_links, frozenset(links))
