@@ -25,6 +25,7 @@ from pipelines.body_rules import is_boilerplate, words
 from pipelines.body_structure import PageSignals, norm, page_signals, parse
 
 if TYPE_CHECKING:
+    from lxml.html import HtmlElement
     from trafilatura.settings import Document
 
 #: bodies with fewer words are not articles (error pages, login walls, empty teasers)
@@ -44,6 +45,11 @@ TRUNCATION_RATIO = 1.5
 #: lines of at most this many words between JSON-LD matches are kept as sub-headings
 SUBHEADING_WORDS = 12
 SHINGLE = 4
+#: the default output is "messy" when cleaning removed at least this share of its characters
+MESSY_SHARE = 0.1
+#: precision mode wins when it keeps between these shares of the cleaned default text
+PRECISION_KEEP_MIN = 0.3
+PRECISION_KEEP_MAX = 0.8
 #: how trafilatura's text output starts a list item, e.g. "- Klingbeil greift Klöckner an"
 LIST_MARKERS = ("- ", "• ", "– ")
 #: a list is a link list when at least this share of its items are whole link texts
@@ -183,10 +189,12 @@ def extract_body(html: str, url: str | None, *, doc: Document | None = None) -> 
     if doc is None and tree is not None:
         doc = trafilatura.bare_extraction(parse(html), url=url, with_metadata=True, include_comments=False)
     text = doc.text if doc is not None and doc.text else ""
+    title = doc.title if doc is not None else None
     signals = page_signals(tree)
-    paragraphs = clean_paragraphs(text.split("\n"), doc.title if doc is not None else None, signals)
-    paragraphs = drop_link_lists(paragraphs, signals)
+    paragraphs = drop_link_lists(clean_paragraphs(text.split("\n"), title, signals), signals)
     method = "trafilatura"
+    if tree is not None and _needs_second_opinion(text, paragraphs, tree):
+        paragraphs, method = _second_opinion(html, url, title, paragraphs, signals)
     if signals.jsonld_body:
         paragraphs, method = _with_jsonld(paragraphs, signals.jsonld_body)
     n_words = sum(len(p.split()) for p in paragraphs)
@@ -195,6 +203,32 @@ def extract_body(html: str, url: str | None, *, doc: Document | None = None) -> 
     if _link_word_share(paragraphs, signals) > MAX_LINK_WORD_SHARE:
         return BodyResult("", "none")
     return BodyResult("\n\n".join(paragraphs), method)
+
+
+def _needs_second_opinion(text: str, paragraphs: list[str], tree: HtmlElement) -> bool:
+    """Messy pages only: the cleaning removed much, or the page holds several headlines
+    (infinite scroll appends the next article, which trafilatura's default mode keeps)."""
+    kept = sum(len(p) for p in paragraphs)
+    if text and kept <= (1 - MESSY_SHARE) * len(text):
+        return True
+    return len(tree.findall(".//h1")) >= 2
+
+
+def _second_opinion(
+    html: str, url: str | None, title: str | None, paragraphs: list[str], signals: PageSignals
+) -> tuple[list[str], str]:
+    """Run trafilatura's precision mode; take it when it drops a block of the default text
+    but keeps most of it (dropping almost all means it lost the article instead)."""
+    precise = trafilatura.bare_extraction(
+        html, url=url, favor_precision=True, include_comments=False, with_metadata=False
+    )
+    if precise is None or not precise.text:
+        return paragraphs, "trafilatura"
+    alt = drop_link_lists(clean_paragraphs(precise.text.split("\n"), title, signals), signals)
+    ratio = sum(len(p) for p in alt) / max(1, sum(len(p) for p in paragraphs))
+    if PRECISION_KEEP_MIN <= ratio < PRECISION_KEEP_MAX:
+        return alt, "precision"
+    return paragraphs, "trafilatura"
 
 
 def _is_cjk(paragraphs: list[str]) -> bool:
