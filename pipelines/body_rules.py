@@ -90,7 +90,7 @@ META_ONLY_LINE = re.compile(
 # A short byline line at the top or bottom: "By Jane Doe", "Von Karim Natour", "Par Jean Dupont".
 # Only checked on lines of at most BYLINE_MAX_WORDS words, so "Von Montag an …" sentences survive.
 BYLINE_LINE = re.compile(r"^\W*(?:by|von|par|por|di|av|door|af)\s+(?P<rest>.+)$", re.IGNORECASE)
-BYLINE_MAX_WORDS = 5
+BYLINE_MAX_WORDS = 7
 
 #: the tokeniser used to compare paragraphs (same as the corpus scorer: Unicode \w+)
 WORD = re.compile(r"\w+")
