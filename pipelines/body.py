@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import trafilatura
 
-from pipelines.body_rules import is_boilerplate, words
+from pipelines.body_rules import cut_tail, is_boilerplate, words
 from pipelines.body_structure import PageSignals, norm, page_signals, parse
 
 if TYPE_CHECKING:
@@ -111,6 +111,11 @@ def clean_paragraphs(paragraphs: list[str], title: str | None, signals: PageSign
     return out
 
 
+def _clean(text: str, title: str | None, signals: PageSignals) -> list[str]:
+    """All paragraph-level cleaning of one trafilatura text, in order."""
+    return cut_tail(drop_link_lists(clean_paragraphs(text.split("\n"), title, signals), signals))
+
+
 def _is_item(line: str) -> bool:
     return line.startswith(LIST_MARKERS)
 
@@ -191,7 +196,7 @@ def extract_body(html: str, url: str | None, *, doc: Document | None = None) -> 
     text = doc.text if doc is not None and doc.text else ""
     title = doc.title if doc is not None else None
     signals = page_signals(tree)
-    paragraphs = drop_link_lists(clean_paragraphs(text.split("\n"), title, signals), signals)
+    paragraphs = _clean(text, title, signals)
     method = "trafilatura"
     if tree is not None and _needs_second_opinion(text, paragraphs, tree):
         paragraphs, method = _second_opinion(html, url, title, paragraphs, signals)
@@ -224,7 +229,7 @@ def _second_opinion(
     )
     if precise is None or not precise.text:
         return paragraphs, "trafilatura"
-    alt = drop_link_lists(clean_paragraphs(precise.text.split("\n"), title, signals), signals)
+    alt = _clean(precise.text, title, signals)
     ratio = sum(len(p) for p in alt) / max(1, sum(len(p) for p in paragraphs))
     if PRECISION_KEEP_MIN <= ratio < PRECISION_KEEP_MAX:
         return alt, "precision"

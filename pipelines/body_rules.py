@@ -92,6 +92,18 @@ META_ONLY_LINE = re.compile(
 BYLINE_LINE = re.compile(r"^\W*(?:by|von|par|por|di|av|door|af)\s+(?P<rest>.+)$", re.IGNORECASE)
 BYLINE_MAX_WORDS = 7
 
+# A heading that opens the page's "more stories" tail; in the last part of a body, nothing
+# after it is the article. e.g. "More from The Nation", "Most popular", "Das könnte Sie auch interessieren"
+TAIL_MARKER = re.compile(
+    r"^\W*(?:more from\b.*|more stories|most (read|popular|viewed)|popular( now| stories)?|trending( now)?"
+    r"|related (articles|stories|coverage)|recommended( for you| stories)?|you (may|might) also like"
+    r"|weitere artikel|meistgelesen|das könnte sie auch interessieren|mehr aus \w+|ähnliche( artikel)?"
+    r"|à lire aussi|les plus lus|lo más leído|más noticias|i più letti|mest lest|mest läst)\W*$",
+    re.IGNORECASE,
+)
+#: a tail marker only cuts when it sits in the last this-share of the paragraphs
+TAIL_ZONE = 0.4
+
 #: the tokeniser used to compare paragraphs (same as the corpus scorer: Unicode \w+)
 WORD = re.compile(r"\w+")
 
@@ -131,3 +143,12 @@ def is_boilerplate(line: str) -> bool:
 def _plug_density(line: str) -> bool:
     """Long lines count as plugs only with two or more plug phrases (one mention is reporting)."""
     return len(PLUG_LINE.findall(line)) >= 2
+
+
+def cut_tail(paragraphs: list[str]) -> list[str]:
+    """Truncate at a "more stories" heading in the last TAIL_ZONE of the body."""
+    start = int(len(paragraphs) * (1 - TAIL_ZONE))
+    for i in range(max(1, start), len(paragraphs)):
+        if TAIL_MARKER.match(paragraphs[i]):
+            return paragraphs[:i]
+    return paragraphs
