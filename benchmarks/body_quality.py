@@ -94,11 +94,18 @@ def run(pages: list[tuple[str, str, str | None]]) -> dict[str, Any]:
             ours[item_id] = {"body": result.text, "method": result.method}
             methods[result.method] += 1
     n = max(1, len(pages))
-    return {"bare": bare, "ours": ours, "methods": methods,
-            "ms_bare": 1000 * t_bare / n, "ms_ours": 1000 * t_ours / n}
+    return {
+        "bare": bare,
+        "ours": ours,
+        "methods": methods,
+        "ms_bare": 1000 * t_bare / n,
+        "ms_ours": 1000 * t_ours / n,
+    }
 
 
-def body_scores(score: ModuleType, truth: dict[str, dict[str, Any]], preds: dict[str, dict[str, str]]) -> dict[str, float]:
+def body_scores(
+    score: ModuleType, truth: dict[str, dict[str, Any]], preds: dict[str, dict[str, str]]
+) -> dict[str, float]:
     """Body F1/P/R of predictions restricted to the ids that were run."""
     subset = {k: v for k, v in truth.items() if k in preds}
     res, _ = score.score(subset, preds)
@@ -109,9 +116,13 @@ def body_scores(score: ModuleType, truth: dict[str, dict[str, Any]], preds: dict
 def main(argv: list[str] | None = None) -> int:
     """Print the comparison table; exit 0 with a message when the corpus is absent."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: %(default)s)")
+    ap.add_argument(
+        "--corpus", type=Path, default=None, help="corpus folder (default: %(default)s)"
+    )
     ap.add_argument("--limit", type=int, default=None, help="only the first N pages")
-    ap.add_argument("--preds", type=Path, default=None, help="write news-ingest predictions as JSONL")
+    ap.add_argument(
+        "--preds", type=Path, default=None, help="write news-ingest predictions as JSONL"
+    )
     args = ap.parse_args(argv)
     corpus = args.corpus or corpus_dir()
     if not (corpus / "fundus" / "truth.jsonl").is_file():
@@ -127,8 +138,10 @@ def main(argv: list[str] | None = None) -> int:
                 fh.write(json.dumps({"id": item_id, **pred}, ensure_ascii=False) + "\n")
     print(f"fundus body, {len(pages)} pages")
     print(f"{'extractor':22s} {'F1':>6s} {'P':>6s} {'R':>6s} {'ms/page':>8s}")
-    for label, key, ms in (("trafilatura (bare)", "bare", out["ms_bare"]),
-                           ("news-ingest body", "ours", out["ms_ours"])):
+    for label, key, ms in (
+        ("trafilatura (bare)", "bare", out["ms_bare"]),
+        ("news-ingest body", "ours", out["ms_ours"]),
+    ):
         b = body_scores(score, truth, out[key])
         print(f"{label:22s} {b['f1']:6.3f} {b['precision']:6.3f} {b['recall']:6.3f} {ms:8.1f}")
     print(f"cost ratio {out['ms_ours'] / out['ms_bare']:.2f}x; methods: {dict(out['methods'])}")

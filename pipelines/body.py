@@ -88,7 +88,9 @@ def _is_title(line: str, title_words: set[str]) -> bool:
     inside = sum(t in title_words for t in toks) / len(toks)
     # a kicker glued to the headline ("Kollaps der Bank US-Notenbank räumt …") is still the title
     covers = sum(t in set(toks) for t in title_words) / len(title_words)
-    return inside >= TITLE_OVERLAP or (covers >= TITLE_OVERLAP and len(toks) <= len(title_words) + 6)
+    return inside >= TITLE_OVERLAP or (
+        covers >= TITLE_OVERLAP and len(toks) <= len(title_words) + 6
+    )
 
 
 def clean_paragraphs(paragraphs: list[str], title: str | None, signals: PageSignals) -> list[str]:
@@ -192,7 +194,9 @@ def extract_body(html: str, url: str | None, *, doc: Document | None = None) -> 
     """
     tree = parse(html)
     if doc is None and tree is not None:
-        doc = trafilatura.bare_extraction(parse(html), url=url, with_metadata=True, include_comments=False)
+        doc = trafilatura.bare_extraction(
+            parse(html), url=url, with_metadata=True, include_comments=False
+        )
     text = doc.text if doc is not None and doc.text else ""
     title = doc.title if doc is not None else None
     signals = page_signals(tree)

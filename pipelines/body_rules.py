@@ -121,7 +121,11 @@ def is_byline(line: str) -> bool:
     m = BYLINE_LINE.match(line)
     if not m:
         return False
-    names = [t for t in m.group("rest").split() if t.lower() not in {"and", "und", "et", "y", "e", "og", "och"}]
+    names = [
+        t
+        for t in m.group("rest").split()
+        if t.lower() not in {"and", "und", "et", "y", "e", "og", "och"}
+    ]
     return bool(names) and all(t[:1].isupper() for t in names)
 
 

@@ -19,9 +19,19 @@ from pipelines.body_rules import WORD
 # e.g. {"@type": "NewsArticle", "articleBody": "…"}, {"@type": ["Article", "ReportageNewsArticle"]}
 ARTICLE_TYPES = frozenset(
     {
-        "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
-        "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "socialmediaposting",
-        "liveblogposting", "report", "scholarlyarticle", "techarticle",
+        "article",
+        "newsarticle",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "backgroundnewsarticle",
+        "reviewnewsarticle",
+        "blogposting",
+        "socialmediaposting",
+        "liveblogposting",
+        "report",
+        "scholarlyarticle",
+        "techarticle",
     }
 )
 

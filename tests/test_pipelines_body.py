@@ -20,7 +20,10 @@ from pipelines import body_rules
 from pipelines.body import BodyResult, drop_link_lists, extract_body
 from pipelines.body_structure import PageSignals, jsonld_article_body, parse
 
-CORPUS = Path(os.environ.get("NEWS_INGEST_CORPUS") or Path(__file__).resolve().parents[1].parent / "shared" / "corpus")
+CORPUS = Path(
+    os.environ.get("NEWS_INGEST_CORPUS")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+)
 
 PARA = (
     "The city council voted on Tuesday to expand the night bus network, adding four routes "
@@ -50,6 +53,7 @@ def article(*paragraphs: str, extra: str = "") -> str:
 
 
 # ----------------------------------------------------------------------------- rules tables
+
 
 @pytest.mark.parametrize(
     ("line", "expected"),
@@ -167,8 +171,11 @@ def test_is_byline(line: str, expected: bool) -> None:
         (PARA, False),
         ("Why the council changed its mind", False),
         # a long reporting sentence that merely mentions a newsletter stays
-        ("The company said its newsletter, which reaches 40,000 readers every week, had exposed the "
-         "names of subscribers because of a software error that has since been fixed by engineers.", False),
+        (
+            "The company said its newsletter, which reaches 40,000 readers every week, had exposed the "
+            "names of subscribers because of a software error that has since been fixed by engineers.",
+            False,
+        ),
     ],
 )
 def test_is_boilerplate(line: str, expected: bool) -> None:
@@ -176,6 +183,7 @@ def test_is_boilerplate(line: str, expected: bool) -> None:
 
 
 # ----------------------------------------------------------------------------- structure
+
 
 def test_jsonld_article_body_picks_article_types_only() -> None:
     head = (
@@ -190,8 +198,19 @@ def test_jsonld_article_body_picks_article_types_only() -> None:
 
 
 def test_drop_link_lists_removes_teaser_list_and_its_header() -> None:
-    signals = PageSignals("", frozenset(), frozenset(), frozenset({"klingbeil greift klöckner an", "ki in der schule"}))
-    paragraphs = [PARA, "Auch interessant", "- Klingbeil greift Klöckner an", "- KI in der Schule?", PARA2]
+    signals = PageSignals(
+        "",
+        frozenset(),
+        frozenset(),
+        frozenset({"klingbeil greift klöckner an", "ki in der schule"}),
+    )
+    paragraphs = [
+        PARA,
+        "Auch interessant",
+        "- Klingbeil greift Klöckner an",
+        "- KI in der Schule?",
+        PARA2,
+    ]
     assert drop_link_lists(paragraphs, signals) == [PARA, PARA2]
 
 
@@ -202,6 +221,7 @@ def test_drop_link_lists_keeps_article_lists() -> None:
 
 
 # ----------------------------------------------------------------------------- extract_body
+
 
 def test_share_bar_and_plugs_removed_lead_kept() -> None:
     html = article(
@@ -228,28 +248,46 @@ def test_output_uses_blank_lines_and_no_duplicates() -> None:
 
 
 def test_repeated_headline_first_line_dropped() -> None:
-    doc = SimpleNamespace(text="Council expands night buses\n" + PARA + "\n" + PARA2, title="Council expands night buses")
+    doc = SimpleNamespace(
+        text="Council expands night buses\n" + PARA + "\n" + PARA2,
+        title="Council expands night buses",
+    )
     result = extract_body(article(PARA, PARA2), None, doc=doc)  # type: ignore[arg-type]
     assert result.text.split("\n\n") == [PARA, PARA2]
 
 
 def test_jsonld_article_body_used_when_trafilatura_cut_half() -> None:
-    full = " ".join([PARA, PARA2, PARA3, PARA.replace("council", "assembly"), PARA2.replace("euros", "dollars")])
-    head = json.dumps({"@type": "NewsArticle", "headline": "Council expands night buses", "articleBody": full})
+    full = " ".join(
+        [PARA, PARA2, PARA3, PARA.replace("council", "assembly"), PARA2.replace("euros", "dollars")]
+    )
+    head = json.dumps(
+        {"@type": "NewsArticle", "headline": "Council expands night buses", "articleBody": full}
+    )
     html = article(PARA, PARA2, PARA3)
-    doc = SimpleNamespace(text=PARA, title="Council expands night buses")  # trafilatura kept one paragraph
-    result = extract_body(html.replace("</head>", f'<script type="application/ld+json">{head}</script></head>'),
-                          None, doc=doc)  # type: ignore[arg-type]
+    doc = SimpleNamespace(
+        text=PARA, title="Council expands night buses"
+    )  # trafilatura kept one paragraph
+    result = extract_body(
+        html.replace("</head>", f'<script type="application/ld+json">{head}</script></head>'),
+        None,
+        doc=doc,
+    )  # type: ignore[arg-type]
     assert result.method == "jsonld"
     assert PARA3 in result.text
 
 
 def test_jsonld_agreement_filters_extra_paragraphs() -> None:
-    junk = ("The weekly quiz: test your knowledge of this week's local news and win two cinema tickets "
-            "for the new multiplex that opened on Friday next to the station square.")
+    junk = (
+        "The weekly quiz: test your knowledge of this week's local news and win two cinema tickets "
+        "for the new multiplex that opened on Friday next to the station square."
+    )
     head = json.dumps({"@type": "NewsArticle", "articleBody": " ".join([PARA, PARA2, PARA3])})
-    doc = SimpleNamespace(text="\n".join([PARA, PARA2, PARA3, junk]), title="Council expands night buses")
-    html = article(PARA).replace("</head>", f'<script type="application/ld+json">{head}</script></head>')
+    doc = SimpleNamespace(
+        text="\n".join([PARA, PARA2, PARA3, junk]), title="Council expands night buses"
+    )
+    html = article(PARA).replace(
+        "</head>", f'<script type="application/ld+json">{head}</script></head>'
+    )
     result = extract_body(html, None, doc=doc)  # type: ignore[arg-type]
     assert result.method == "merged"
     assert junk not in result.text and PARA3 in result.text
@@ -260,7 +298,9 @@ def test_section_front_gives_empty_body() -> None:
         f"<div class='teaser'><h2><a href='/news/{i}'>Teaser headline number {i} about the city budget and buses</a></h2></div>"
         for i in range(12)
     )
-    result = extract_body(page(f"<main>{teasers}</main>", title="News - Example"), "https://news.example/news/")
+    result = extract_body(
+        page(f"<main>{teasers}</main>", title="News - Example"), "https://news.example/news/"
+    )
     assert result == BodyResult("", "none")
 
 
