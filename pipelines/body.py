@@ -65,7 +65,8 @@ class BodyResult:
     #: paragraphs separated by one blank line; "" when the page has no article
     text: str
     #: "trafilatura", "jsonld" (JSON-LD articleBody used as is), "merged" (trafilatura's
-    #: paragraphs filtered by JSON-LD), or "none" (no article)
+    #: paragraphs filtered by JSON-LD), "precision" (trafilatura's favor_precision run,
+    #: second opinion on messy pages), or "none" (no article)
     method: str
 
 
