@@ -1,0 +1,123 @@
+"""Structural signals a page gives about its own article body, read from the raw HTML tree.
+
+JSON-LD `articleBody`, image captions and link texts: used by `pipelines/body.py` to
+check and repair trafilatura's output. Pure functions over an lxml tree; reads no settings.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import html as lxml_html
+from lxml.etree import ParserError
+
+from pipelines.body_rules import WORD
+
+# JSON-LD @type values whose articleBody is an article text.
+# e.g. {"@type": "NewsArticle", "articleBody": "…"}, {"@type": ["Article", "ReportageNewsArticle"]}
+ARTICLE_TYPES = frozenset(
+    {
+        "article",
+        "newsarticle",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "backgroundnewsarticle",
+        "reviewnewsarticle",
+        "blogposting",
+        "socialmediaposting",
+        "liveblogposting",
+        "report",
+        "scholarlyarticle",
+        "techarticle",
+    }
+)
+
+#: link texts shorter than this many characters ("Home", "Sport") say nothing about teasers
+MIN_LINK_TEXT = 15
+
+
+@dataclass(frozen=True)
+class PageSignals:
+    """What the raw page says about its body, independent of trafilatura."""
+
+    #: longest JSON-LD articleBody of an article-typed object, whitespace-normalised ("" if none)
+    jsonld_body: str
+    #: normalised texts of <figcaption> elements and credit/caption classes
+    captions: frozenset[str]
+    #: normalised texts of links of at least MIN_LINK_TEXT characters (teaser headlines)
+    link_texts: frozenset[str]
+    #: normalised texts of all links, short ones included (breadcrumbs, "related" lists)
+    all_link_texts: frozenset[str] = frozenset()
+
+
+def norm(text: str) -> str:
+    """Comparison key of a text: its casefolded words, so "- Kicker: Headline" equals the
+    link "Kicker Headline" whatever the punctuation and markup between them."""
+    return " ".join(WORD.findall(text.casefold()))
+
+
+def parse(html: str) -> lxml_html.HtmlElement | None:
+    """A fresh lxml tree of the page, or None for an empty/unparsable document."""
+    if not html or not html.strip():
+        return None
+    try:
+        return lxml_html.fromstring(html)
+    except (ParserError, ValueError):
+        # ValueError: a str with an XML encoding declaration; retry as bytes
+        try:
+            return lxml_html.fromstring(html.encode("utf-8"))
+        except ParserError:
+            return None
+
+
+def _walk(node: Any) -> Any:
+    """Yield every dict inside a JSON-LD value (graphs, lists, nested objects)."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def _is_article(obj: dict[str, Any]) -> bool:
+    types = obj.get("@type", [])
+    if isinstance(types, str):
+        types = [types]
+    return any(isinstance(t, str) and t.casefold() in ARTICLE_TYPES for t in types)
+
+
+def jsonld_article_body(tree: lxml_html.HtmlElement) -> str:
+    """Longest `articleBody` string of an article-typed JSON-LD object on the page."""
+    best = ""
+    for script in tree.iterfind(".//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except json.JSONDecodeError:
+            # broken JSON-LD is common (trailing commas, raw newlines); it is only a hint
+            continue
+        for obj in _walk(data):
+            body = obj.get("articleBody")
+            if isinstance(body, str) and _is_article(obj) and len(body) > len(best):
+                best = body
+    if "<" in best:
+        # some CMSs put HTML into articleBody; keep its text only
+        frag = parse(best)
+        best = frag.text_content() if frag is not None else best
+    return " ".join(best.split())
+
+
+def page_signals(tree: lxml_html.HtmlElement | None) -> PageSignals:
+    """Collect JSON-LD body, captions and teaser-link texts in one pass over the tree."""
+    if tree is None:
+        return PageSignals("", frozenset(), frozenset(), frozenset())
+    captions = {norm(el.text_content()) for el in tree.iter("figcaption")}
+    links = {norm(a.text_content()) for a in tree.iter("a")}
+    links.discard("")
+    captions.discard("")
+    long_links = frozenset(t for t in links if len(t) >= MIN_LINK_TEXT)
+    return PageSignals(jsonld_article_body(tree), frozenset(captions), long_links, frozenset(links))
