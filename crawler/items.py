@@ -42,6 +42,8 @@ class ArticleItem:
     url: str = ""
     title_raw: str | None = None
     text: str = field(default="", repr=False)
+    #: which body strategy produced `text` (pipelines/body.py)
+    body_method: str = ""
     byline_raw: str | None = None
     published_raw: str | None = None
     modified_raw: str | None = None

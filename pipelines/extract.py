@@ -19,6 +19,7 @@ from lxml import html as lxml_html
 from trafilatura.settings import Extractor
 
 from crawler.items import ArticleItem
+from pipelines.body import extract_body
 from pipelines.drops import NoContent, Unparsable
 from pipelines.signals import collect_signals
 
@@ -30,8 +31,6 @@ EXTRACTOR_VERSION = f"trafilatura {trafilatura.__version__}"
 LANG_RE = re.compile(r"^\s*([a-zA-Z]{2})(?:[-_][a-zA-Z0-9]+)*\s*$")
 #: og:type / JSON-LD values that say "this page is one article"
 ARTICLE_OG_TYPES = frozenset({"article", "news", "blog", "newsarticle"})
-#: trafilatura puts one paragraph per line; the contract wants one blank line between them
-NEWLINES_RE = re.compile(r"\s*\n\s*")
 
 
 def build_options(*, favor_precision: bool = False) -> Extractor:
@@ -79,11 +78,6 @@ def site_of(url: str) -> str:
     return courlan.extract_domain(url) or urlsplit(url).hostname or ""
 
 
-def paragraphs(text: str | None) -> str:
-    """trafilatura's line-per-paragraph text as paragraphs separated by one blank line."""
-    return NEWLINES_RE.sub("\n\n", (text or "").strip())
-
-
 def is_article_page(signals: dict[str, Any]) -> bool:
     """Does the page declare itself an article (og:type, JSON-LD type, published time)?"""
     og_types = {v.lower() for v in signals["meta"].get("og:type", [])}
@@ -126,6 +120,7 @@ def extract_article(html: str, url: str, *, fetched_at: str, options: Extractor)
         "published_raw": None,
         "site_name": None,
         "description": None,
+        "body_method": "none",
     }
     if doc is None:
         return result
@@ -137,8 +132,10 @@ def extract_article(html: str, url: str, *, fetched_at: str, options: Extractor)
         signals["category_candidates"].append({"text": category, "source": "trafilatura"})
     for tag in doc.tags or []:
         signals["tag_candidates"].append({"text": tag, "source": "trafilatura"})
+    body = extract_body(html, options.url, doc=doc)
     result.update(
-        text=paragraphs(doc.text),
+        text=body.text,
+        body_method=body.method,
         title_raw=doc.title,
         byline_raw=doc.author,
         published_raw=doc.date,

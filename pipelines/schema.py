@@ -43,6 +43,7 @@ ARTICLE_COLUMNS: dict[str, type] = {
     "modified_source": str,
     "site_name_source": str,
     "description": str,
+    "body_method": str,
     # HTTP facts for audits and conditional GETs
     "http_status": int,
     "etag": str,

@@ -62,6 +62,7 @@ def article_row(item: ArticleItem) -> dict[str, Any]:
         "modified_source": item.modified_source,
         "site_name_source": item.site_name_source,
         "description": item.description,
+        "body_method": item.body_method,
         "http_status": item.status,
         "etag": item.headers.get("ETag"),
         "last_modified": item.headers.get("Last-Modified"),

@@ -57,8 +57,8 @@ def test_extract_article_collects_text_and_signals() -> None:
                              fetched_at="2024-03-15T00:00:00+00:00", options=build_options())
     assert fields["url"] == "https://harbour.example/news/tidal-barrage-approved"
     assert fields["language"] == "en"
-    # The headline still leads here: the leadlines stage removes it.
-    assert fields["text"].startswith("Tidal barrage approved\n\nThe council approved the tidal barrage")
+    assert fields["text"].startswith("The council approved the tidal barrage")
+    assert fields["body_method"] == "trafilatura"
     assert "\n\nSupporters said" in fields["text"]
     assert "Copyright" not in fields["text"]
     assert fields["signals"]["jsonld"]["authors"] == ["Ruth Evans"]
