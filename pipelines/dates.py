@@ -30,6 +30,19 @@ if TYPE_CHECKING:
     from crawler.items import ArticleItem
 
 
+# dateparser's language codes, read once (immutable); unknown codes would raise ValueError
+KNOWN_LANGUAGES = frozenset(default_loader.get_locale_map())
+# ISO 639-1 codes dateparser spells differently: "no" (Norwegian) is its "nb"
+LANGUAGE_ALIASES = {"no": "nb"}
+
+
+def _dateparser_languages(languages: list[str] | None) -> tuple[str, ...] | None:
+    """Known dateparser codes for `languages` plus English (common in metadata), or None."""
+    codes = [LANGUAGE_ALIASES.get(c.lower(), c.lower()) for c in languages or ()]
+    known = [c for c in codes if c in KNOWN_LANGUAGES]
+    return tuple(dict.fromkeys([*known, "en"])) if known else None
+
+
 @dataclass(frozen=True)
 class ParsedDate:
     """A normalised date: its ISO `value`, calendar `day` and whether it has a time."""
@@ -125,7 +138,7 @@ def parse_date(
         local_base = base.astimezone(tz).replace(tzinfo=None)
         if R.YEAR_RE.search(text):  # absolute: the time of day of the base cannot matter
             local_base = local_base.replace(hour=0, minute=0, second=0, microsecond=0)
-        langs = tuple(dict.fromkeys([*languages, "en"])) if languages else None
+        langs = _dateparser_languages(languages)
         value = _dateparser(text, timezone, langs, local_base)
         if value is None and langs:  # an English or foreign date on a page of another language
             value = _dateparser(text, timezone, None, local_base)
@@ -237,7 +250,6 @@ class DatesPipeline:
         self.crawler = crawler
         ZoneInfo(default_timezone)  # a typo in settings fails at start-up, not per item
         self.default_timezone = default_timezone
-        self.known_languages = frozenset(default_loader.get_locale_map())
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -271,7 +283,7 @@ class DatesPipeline:
             candidates.append({"raw": str(item.hints["published"]), "source": "hint", "kind": "published"})
         choice = choose_dates(
             candidates, base=base, timezone=self._timezone(item),
-            languages=[lang] if lang in self.known_languages else None,
+            languages=[lang] if lang else None,
         )
         if choice.unparsed:
             self._inc("news/dates/unparsed", choice.unparsed)
