@@ -30,7 +30,7 @@ from trafilatura.settings import set_date_params
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipelines.bylines import choose_byline  # noqa: E402
+from pipelines.bylines import choose_byline, site_names_for  # noqa: E402
 from pipelines.dates import choose_dates  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
@@ -98,14 +98,14 @@ def candidates(html: str, url: str, base: datetime) -> tuple[list[dict[str, str]
             bylines.append({"text": metas[key], "source": "meta"})
     dates += [{"raw": metas[k], "source": "meta", "kind": "published"} for k in META_PUBLISHED if k in metas]
     dates += [{"raw": metas[k], "source": "meta", "kind": "modified"} for k in META_MODIFIED if k in metas]
-    for a in sel.css("a[rel=author]"):
+    for a in sel.css("a[rel=author]")[:1]:
         text = " ".join(a.css("::text").getall()).strip()
         if text:
             bylines.append({"text": text, "source": "rel-author"})
     for css in BYLINE_CSS:
         node = sel.css(css)
         if node:
-            text = "\n".join(t.strip() for t in node[0].css("::text").getall() if t.strip())
+            text = " ".join(t.strip() for t in node[0].css("::text").getall() if t.strip())
             if text:
                 bylines.append({"text": text, "source": "byline"})
                 break
@@ -139,7 +139,7 @@ def run(corpus: Path, subset: str) -> Path:
             base = datetime.fromisoformat(crawl).replace(tzinfo=timezone.utc) if crawl else DATES_SUBSET_BASE
             bylines, dates, site, lang = candidates(text, truth["url"], base)
             language = truth.get("language") or lang
-            authors = choose_byline(bylines, site_names=[site] if site else [])
+            authors = choose_byline(bylines, site_names=site_names_for(truth["url"], site))
             choice = choose_dates(dates, base=base, timezone="UTC", languages=[language] if language else None)
             fh.write(json.dumps({"id": truth["id"], "authors": authors.authors, "published": choice.published,
                                  "authors_source": authors.source, "published_source": choice.published_source}) + "\n")

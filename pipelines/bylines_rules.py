@@ -27,6 +27,23 @@ DI_PREFIX_RE = re.compile(r"^\s*di\s+(?=\w+\s+\w)", re.IGNORECASE)
 
 # "Editing by John Roe", "Edited by ...": an editor's credit, not an author
 EDITOR_CREDIT_RE = re.compile(r"^(?:editing|edited|compiled|graphics|fact[- ]checked)\s+by\b", re.I)
+# "View all posts by Jane Doe", "Follow", "Share", "Contact Jane Doe on X": page chrome
+CHROME_RE = re.compile(
+    r"^(?:view\s+all|all\s+posts|more\s+(?:from|by|stories)|read\s+more|contact|follow|share|"
+    r"bookmark|subscribe|watch|listen|print|e-?mail|twitter|facebook|linkedin|instagram|x|"
+    r"comments?|kommentare?|tips\s+meg|alle\s+artikel|mehr\s+(?:von|zum)|folgen|teilen|today|"
+    r"image|photo|foto|video|bild)\b",
+    re.IGNORECASE,
+)
+# "Capital Von Jemima Kelly": a capitalised prefix word inside the text; what precedes is a label
+INNER_PREFIX_RE = re.compile(r"^.*?\s(?-i:By|Von|Par|Por|Door)\s+(?=\S)", re.DOTALL)
+# "Nieuwsblad Be", "NDR de", "Lrt lt": a domain whose dot an extractor turned into a space
+SPACED_DOMAIN_RE = re.compile(r"\s(?:com|net|org|de|at|ch|be|lt|nl|is|fr|it|es|se|dk|tr|pl|cz)$",
+                              re.IGNORECASE)
+# "Red." / "red": the German abbreviation of Redaktion
+REDAKTION_ABBR_RE = re.compile(r"^red\.?$", re.IGNORECASE)
+# Characters ignored when comparing a segment to a site name ("Le Monde" ~ "lemonde")
+NON_ALNUM_RE = re.compile(r"[\W_]+")
 # "Updated 3 hours ago", "Published: July 25", "Aktualisiert am ...": cut from here on.
 STAMP_RE = re.compile(
     r"\b(?:updated|published|posted|last\s+modified|modified|aktualisiert|ver[öo]ffentlicht|"
@@ -162,11 +179,22 @@ def is_role(segment: str) -> bool:
     return bool(words) and all(w.casefold() in ROLE_WORDS for w in words)
 
 
+def squash(text: str) -> str:
+    """"Le Monde.fr" -> "lemondefr": the form site names are compared in."""
+    return NON_ALNUM_RE.sub("", text.casefold())
+
+
 def is_outlet(segment: str, site_names: frozenset[str]) -> bool:
-    """True for agencies, the site's own names and outlet-looking segments ("The Duran")."""
+    """True for agencies, the site's own names and outlet-looking segments ("The Duran").
+
+    `site_names` holds `squash`ed names ("theduran", "lemonde", "lemondefr").
+    """
     folded = segment.casefold()
-    if folded in WIRE_SERVICES or folded in site_names:
+    if folded in WIRE_SERVICES or REDAKTION_ABBR_RE.match(segment):
         return True
-    if folded.removeprefix("the ") in site_names:
+    squashed, first = squash(segment), squash(segment.split()[0]) if segment.split() else ""
+    bare_sites = site_names | {s.removeprefix("the") for s in site_names}
+    # "MDR Thüringen", "Guardian staff reporter": the outlet's name opens the segment
+    if squashed in bare_sites or squashed.removeprefix("the") in bare_sites or first in bare_sites:
         return True
-    return bool(OUTLET_RE.search(segment))
+    return bool(OUTLET_RE.search(segment) or SPACED_DOMAIN_RE.search(segment))

@@ -76,7 +76,7 @@ def test_parse_byline(raw: str, authors: list[str], outlets: list[str], date_tex
         # Choice: one comma between two single capitalised words is an inverted name ...
         ("Smith, John", ["John Smith"]),
         # ... but not when either side has more words, an agency, or a second comma.
-        ("Smith, John Roe", ["Smith", "John Roe"]),
+        ("Smith, John Roe", ["John Roe"]),  # a lone word beside a full name is dropped
         ("Smith, Reuters", ["Smith"]),
         ("Smith, Jones, Brown", ["Smith", "Jones", "Brown"]),
     ],
