@@ -34,8 +34,8 @@ from pipelines.bylines import choose_byline, site_names_for  # noqa: E402
 from pipelines.dates import choose_dates  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
-# dates/ has no fetch times; its pages were collected in 2020 and before
-DATES_SUBSET_BASE = datetime(2021, 1, 1, tzinfo=timezone.utc)
+# dates/ has no fetch times; one clock for all pages, after the newest of them (Nov 2023)
+DATES_SUBSET_BASE = datetime(2024, 1, 1, tzinfo=timezone.utc)
 ARTICLE_TYPES = ("article", "posting", "report", "newsarticle", "webpage", "liveblog")
 META_PUBLISHED = ("article:published_time", "og:published_time", "og:article:published_time",
                   "dc.date", "dc.date.issued", "dcterms.created", "date", "pubdate", "publishdate",
