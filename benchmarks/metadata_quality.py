@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +35,42 @@ from pipelines.dates import choose_dates  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 # dates/ has no fetch times; one clock for all pages, after the newest of them (Nov 2023)
-DATES_SUBSET_BASE = datetime(2024, 1, 1, tzinfo=timezone.utc)
+DATES_SUBSET_BASE = datetime(2024, 1, 1, tzinfo=UTC)
 ARTICLE_TYPES = ("article", "posting", "report", "newsarticle", "webpage", "liveblog")
-META_PUBLISHED = ("article:published_time", "og:published_time", "og:article:published_time",
-                  "dc.date", "dc.date.issued", "dcterms.created", "date", "pubdate", "publishdate",
-                  "publish-date", "parsely-pub-date", "sailthru.date", "article.published",
-                  "datepublished", "published_time", "cxenseparse:recs:publishtime")
-META_MODIFIED = ("article:modified_time", "og:updated_time", "dcterms.modified", "lastmod",
-                 "datemodified", "article.updated")
-BYLINE_CSS = (".byline", ".author", "[itemprop=author]", ".article-author", ".author-name", "[rel=author]")
+META_PUBLISHED = (
+    "article:published_time",
+    "og:published_time",
+    "og:article:published_time",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "article.published",
+    "datepublished",
+    "published_time",
+    "cxenseparse:recs:publishtime",
+)
+META_MODIFIED = (
+    "article:modified_time",
+    "og:updated_time",
+    "dcterms.modified",
+    "lastmod",
+    "datemodified",
+    "article.updated",
+)
+BYLINE_CSS = (
+    ".byline",
+    ".author",
+    "[itemprop=author]",
+    ".article-author",
+    ".author-name",
+    "[rel=author]",
+)
 
 
 def _walk_jsonld(node: Any) -> Iterator[dict[str, Any]]:
@@ -70,7 +97,9 @@ def _names(value: Any) -> list[str]:
     return []
 
 
-def candidates(html: str, url: str, base: datetime) -> tuple[list[dict[str, str]], list[dict[str, str]], str | None, str | None]:
+def candidates(
+    html: str, url: str, base: datetime
+) -> tuple[list[dict[str, str]], list[dict[str, str]], str | None, str | None]:
     """Return (byline candidates, date candidates, site name, language) for one page."""
     sel = Selector(text=html)
     bylines: list[dict[str, str]] = []
@@ -90,14 +119,22 @@ def candidates(html: str, url: str, base: datetime) -> tuple[list[dict[str, str]
                     dates.append({"raw": obj[key], "source": "jsonld", "kind": k})
     metas = {}
     for m in sel.css("meta"):
-        key = (m.attrib.get("property") or m.attrib.get("name") or m.attrib.get("itemprop") or "").lower()
+        key = (
+            m.attrib.get("property") or m.attrib.get("name") or m.attrib.get("itemprop") or ""
+        ).lower()
         if key and m.attrib.get("content") and key not in metas:
             metas[key] = m.attrib["content"]
     for key in ("author", "article:author", "dc.creator", "sailthru.author", "parsely-author"):
         if key in metas:
             bylines.append({"text": metas[key], "source": "meta"})
-    dates += [{"raw": metas[k], "source": "meta", "kind": "published"} for k in META_PUBLISHED if k in metas]
-    dates += [{"raw": metas[k], "source": "meta", "kind": "modified"} for k in META_MODIFIED if k in metas]
+    dates += [
+        {"raw": metas[k], "source": "meta", "kind": "published"}
+        for k in META_PUBLISHED
+        if k in metas
+    ]
+    dates += [
+        {"raw": metas[k], "source": "meta", "kind": "modified"} for k in META_MODIFIED if k in metas
+    ]
     for a in sel.css("a[rel=author]")[:1]:
         text = " ".join(a.css("::text").getall()).strip()
         if text:
@@ -114,8 +151,13 @@ def candidates(html: str, url: str, base: datetime) -> tuple[list[dict[str, str]
         if raw:
             dates.append({"raw": raw, "source": "time", "kind": "published"})
     dates.append({"raw": url, "source": "url", "kind": "published"})
-    params = set_date_params(True) | {"outputformat": "%Y-%m-%dT%H:%M:%S%z", "max_date": base.strftime("%Y-%m-%d")}
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, date_extraction_params=params)
+    params = set_date_params(True) | {
+        "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+        "max_date": base.strftime("%Y-%m-%d"),
+    }
+    doc = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, date_extraction_params=params
+    )
     site = lang = None
     if doc is not None:
         if doc.author:
@@ -136,13 +178,25 @@ def run(corpus: Path, subset: str) -> Path:
             html = gzip.decompress((corpus / subset / truth["file"]).read_bytes())
             text = html.decode("utf-8", errors="replace")
             crawl = truth.get("crawl_date")
-            base = datetime.fromisoformat(crawl).replace(tzinfo=timezone.utc) if crawl else DATES_SUBSET_BASE
+            base = datetime.fromisoformat(crawl).replace(tzinfo=UTC) if crawl else DATES_SUBSET_BASE
             bylines, dates, site, lang = candidates(text, truth["url"], base)
             language = truth.get("language") or lang
             authors = choose_byline(bylines, site_names=site_names_for(truth["url"], site))
-            choice = choose_dates(dates, base=base, timezone="UTC", languages=[language] if language else None)
-            fh.write(json.dumps({"id": truth["id"], "authors": authors.authors, "published": choice.published,
-                                 "authors_source": authors.source, "published_source": choice.published_source}) + "\n")
+            choice = choose_dates(
+                dates, base=base, timezone="UTC", languages=[language] if language else None
+            )
+            fh.write(
+                json.dumps(
+                    {
+                        "id": truth["id"],
+                        "authors": authors.authors,
+                        "published": choice.published,
+                        "authors_source": authors.source,
+                        "published_source": choice.published_source,
+                    }
+                )
+                + "\n"
+            )
     print(f"{subset}: {time.perf_counter() - started:.1f}s", file=sys.stderr)
     return out
 
@@ -157,8 +211,17 @@ def main() -> int:
         return 0
     for subset in ("fundus", "dates") if args.subset == "both" else (args.subset,):
         preds = run(args.corpus, subset)
-        subprocess.run([sys.executable, str(args.corpus / "score.py"), str(args.corpus / subset / "truth.jsonl"),
-                        str(preds), "--items", str(preds.with_suffix(".items.jsonl"))], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(args.corpus / "score.py"),
+                str(args.corpus / subset / "truth.jsonl"),
+                str(preds),
+                "--items",
+                str(preds.with_suffix(".items.jsonl")),
+            ],
+            check=True,
+        )
     return 0
 
 

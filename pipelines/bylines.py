@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from pipelines import bylines_rules as R
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
     from crawler.items import ArticleItem
 
@@ -65,7 +66,7 @@ def site_names_for(url: str | None, site_name: str | None = None) -> list[str]:
     if len(labels) >= 2:
         # the registrable-looking label: "wdr" of wdr.de, "ntv" of ntv.com.tr
         core = labels[-3] if len(labels) >= 3 and len(labels[-2]) <= 3 else labels[-2]
-        names += [core, ".".join(labels[labels.index(core):])]
+        names += [core, ".".join(labels[labels.index(core) :])]
     return names
 
 
@@ -121,13 +122,54 @@ def _core_role(words: list[str]) -> bool:
 
 # role nouns that make a trailing/leading word run a job title ("Staff Writer", "Redakteurin")
 _CORE_ROLES = frozenset(
-    w for w in R.ROLE_WORDS
-    if w not in {"senior", "chief", "white", "house", "washington", "us", "europe", "europa",
-                 "in", "of", "for", "the", "and", "at", "large", "news", "online", "digital",
-                 "national", "political", "foreign", "international", "business", "science",
-                 "health", "sports", "sport", "technology", "tech", "culture", "special",
-                 "freier", "freie", "vom", "dienst", "deputy", "associate", "assistant",
-                 "contributing", "managing", "executive", "investigative", "economics"}
+    w
+    for w in R.ROLE_WORDS
+    if w
+    not in {
+        "senior",
+        "chief",
+        "white",
+        "house",
+        "washington",
+        "us",
+        "europe",
+        "europa",
+        "in",
+        "of",
+        "for",
+        "the",
+        "and",
+        "at",
+        "large",
+        "news",
+        "online",
+        "digital",
+        "national",
+        "political",
+        "foreign",
+        "international",
+        "business",
+        "science",
+        "health",
+        "sports",
+        "sport",
+        "technology",
+        "tech",
+        "culture",
+        "special",
+        "freier",
+        "freie",
+        "vom",
+        "dienst",
+        "deputy",
+        "associate",
+        "assistant",
+        "contributing",
+        "managing",
+        "executive",
+        "investigative",
+        "economics",
+    }
 )
 
 
@@ -163,7 +205,8 @@ def parse_byline(raw: str, *, site_names: Iterable[str] = ()) -> Byline:
     # "Smith, John": exactly two single capitalised words -> one inverted name. Two bare
     # surnames of two co-authors look the same, but that byline style is far rarer.
     if (
-        raw.count(",") == 1 and len(segments) == 2
+        raw.count(",") == 1
+        and len(segments) == 2
         and all(len(s.split()) == 1 and s[:1].isupper() and s[1:].islower() for s in segments)
         and not any(R.is_outlet(s, sites) or R.is_role(s) for s in segments)
     ):
@@ -184,7 +227,7 @@ def parse_byline(raw: str, *, site_names: Iterable[str] = ()) -> Byline:
 
 
 def _slug_name(value: str) -> str | None:
-    """"https://site/author/jane-doe" -> "Jane Doe"; None when not an author URL."""
+    """ "https://site/author/jane-doe" -> "Jane Doe"; None when not an author URL."""
     match = R.AUTHOR_URL_SLUG_RE.search(value.strip())
     if not match:
         return None
