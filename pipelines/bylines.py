@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from pipelines import bylines_rules as R
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
     from crawler.items import ArticleItem
 
@@ -48,11 +50,24 @@ class AuthorChoice:
 
 
 def _dedupe(values: Iterable[str]) -> list[str]:
-    """Keep the first spelling of each value, compared case-insensitively."""
+    """Keep the first spelling of each value, ignoring case and punctuation ("Chuck-Ross")."""
     seen: dict[str, str] = {}
     for v in values:
-        seen.setdefault(v.casefold(), v)
+        seen.setdefault(R.squash(v) or v, v)
     return list(seen.values())
+
+
+def site_names_for(url: str | None, site_name: str | None = None) -> list[str]:
+    """Names an outlet goes by: its site name plus its host ("www1.wdr.de" -> "wdr", "wdr.de")."""
+    names = [site_name] if site_name else []
+    host = urlsplit(url or "").hostname or ""
+    labels = [lb for lb in host.split(".") if lb and lb not in {"www", "m", "amp"}]
+    labels = [lb for lb in labels if not (lb.startswith("www") and lb[3:].isdigit())]
+    if len(labels) >= 2:
+        # the registrable-looking label: "wdr" of wdr.de, "ntv" of ntv.com.tr
+        core = labels[-3] if len(labels) >= 3 and len(labels[-2]) <= 3 else labels[-2]
+        names += [core, ".".join(labels[labels.index(core) :])]
+    return names
 
 
 def _fix_case(name: str) -> str:
@@ -107,13 +122,54 @@ def _core_role(words: list[str]) -> bool:
 
 # role nouns that make a trailing/leading word run a job title ("Staff Writer", "Redakteurin")
 _CORE_ROLES = frozenset(
-    w for w in R.ROLE_WORDS
-    if w not in {"senior", "chief", "white", "house", "washington", "us", "europe", "europa",
-                 "in", "of", "for", "the", "and", "at", "large", "news", "online", "digital",
-                 "national", "political", "foreign", "international", "business", "science",
-                 "health", "sports", "sport", "technology", "tech", "culture", "special",
-                 "freier", "freie", "vom", "dienst", "deputy", "associate", "assistant",
-                 "contributing", "managing", "executive", "investigative", "economics"}
+    w
+    for w in R.ROLE_WORDS
+    if w
+    not in {
+        "senior",
+        "chief",
+        "white",
+        "house",
+        "washington",
+        "us",
+        "europe",
+        "europa",
+        "in",
+        "of",
+        "for",
+        "the",
+        "and",
+        "at",
+        "large",
+        "news",
+        "online",
+        "digital",
+        "national",
+        "political",
+        "foreign",
+        "international",
+        "business",
+        "science",
+        "health",
+        "sports",
+        "sport",
+        "technology",
+        "tech",
+        "culture",
+        "special",
+        "freier",
+        "freie",
+        "vom",
+        "dienst",
+        "deputy",
+        "associate",
+        "assistant",
+        "contributing",
+        "managing",
+        "executive",
+        "investigative",
+        "economics",
+    }
 )
 
 
@@ -123,7 +179,7 @@ def parse_byline(raw: str, *, site_names: Iterable[str] = ()) -> Byline:
     "By Alexander Mercouris, The Duran, July 25, 2016" ->
     Byline(["Alexander Mercouris"], ["The Duran"], "July 25, 2016").
     """
-    sites = frozenset(s.casefold().strip() for s in site_names if s and s.strip())
+    sites = frozenset(R.squash(s) for s in site_names if s and R.squash(s))
     text = raw.strip()
     if len(text) > R.MAX_BYLINE_CHARS:
         # a whole block of page text: only a short first line can still be a byline
@@ -138,17 +194,19 @@ def parse_byline(raw: str, *, site_names: Iterable[str] = ()) -> Byline:
     for pattern in (R.URL_RE, R.EMAIL_RE, R.HANDLE_RE, R.RELATIVE_RE, R.TIME_RE):
         text = pattern.sub(" , ", text)
     text = R.IS_A_RE.sub("", text)
+    text = R.INNER_PREFIX_RE.sub("", text)
     text = R.PREFIX_RE.sub("", text)
     text = R.DI_PREFIX_RE.sub("", text)
 
     segments = [s.strip() for s in R.SEPARATOR_RE.split(text)]
-    segments = [s for s in segments if not R.EDITOR_CREDIT_RE.match(s)]
+    segments = [s for s in segments if not (R.EDITOR_CREDIT_RE.match(s) or R.CHROME_RE.match(s))]
     segments = [R.PREFIX_RE.sub("", s).strip(" .:-–—") for s in segments]
     segments = [s for s in segments if s]
     # "Smith, John": exactly two single capitalised words -> one inverted name. Two bare
     # surnames of two co-authors look the same, but that byline style is far rarer.
     if (
-        raw.count(",") == 1 and len(segments) == 2
+        raw.count(",") == 1
+        and len(segments) == 2
         and all(len(s.split()) == 1 and s[:1].isupper() and s[1:].islower() for s in segments)
         and not any(R.is_outlet(s, sites) or R.is_role(s) for s in segments)
     ):
@@ -161,11 +219,15 @@ def parse_byline(raw: str, *, site_names: Iterable[str] = ()) -> Byline:
             outlets.append(R.OUTLET_STAFF_RE.sub("", seg))
         elif not R.is_role(seg) and (name := _clean_name(seg)):
             authors.append(name)
+    # beside a full name, a lone Latin word is page chrome or a section ("Lifestyle"), not a
+    # co-author; CJK names are single tokens, so only Latin script is filtered
+    if any(" " in a for a in authors):
+        authors = [a for a in authors if " " in a or not R.is_latin(a)]
     return Byline(_dedupe(authors), _dedupe(outlets), date_text)
 
 
 def _slug_name(value: str) -> str | None:
-    """"https://site/author/jane-doe" -> "Jane Doe"; None when not an author URL."""
+    """ "https://site/author/jane-doe" -> "Jane Doe"; None when not an author URL."""
     match = R.AUTHOR_URL_SLUG_RE.search(value.strip())
     if not match:
         return None
@@ -263,7 +325,7 @@ class BylinesPipeline:
     def process_item(self, item: ArticleItem) -> ArticleItem:
         candidates = list(item.signals.get("byline_candidates", []))
         candidates += [{"text": a, "source": "hint"} for a in item.hints.get("authors") or []]
-        sites = [item.site_name] if item.site_name else []
+        sites = site_names_for(item.url or item.fetched_url, item.site_name)
         choice = choose_byline(candidates, site_names=sites)
         stats = self.crawler.stats
         assert stats is not None  # set by the Crawler before any item flows

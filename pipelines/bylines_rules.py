@@ -27,6 +27,24 @@ DI_PREFIX_RE = re.compile(r"^\s*di\s+(?=\w+\s+\w)", re.IGNORECASE)
 
 # "Editing by John Roe", "Edited by ...": an editor's credit, not an author
 EDITOR_CREDIT_RE = re.compile(r"^(?:editing|edited|compiled|graphics|fact[- ]checked)\s+by\b", re.I)
+# "View all posts by Jane Doe", "Follow", "Share", "Contact Jane Doe on X": page chrome
+CHROME_RE = re.compile(
+    r"^(?:view\s+all|all\s+posts|more\s+(?:from|by|stories)|read\s+more|contact|follow|share|"
+    r"bookmark|subscribe|watch|listen|print|e-?mail|twitter|facebook|linkedin|instagram|x|"
+    r"comments?|kommentare?|tips\s+meg|alle\s+artikel|mehr\s+(?:von|zum)|folgen|teilen|today|"
+    r"image|photo|foto|video|bild)\b",
+    re.IGNORECASE,
+)
+# "Capital Von Jemima Kelly": a capitalised prefix word inside the text; what precedes is a label
+INNER_PREFIX_RE = re.compile(r"^.*?\s(?-i:By|Von|Par|Por|Door)\s+(?=\S)", re.DOTALL)
+# "Nieuwsblad Be", "NDR de", "Lrt lt": a domain whose dot an extractor turned into a space
+SPACED_DOMAIN_RE = re.compile(
+    r"\s(?:com|net|org|de|at|ch|be|lt|nl|is|fr|it|es|se|dk|tr|pl|cz)$", re.IGNORECASE
+)
+# "Red." / "red": the German abbreviation of Redaktion
+REDAKTION_ABBR_RE = re.compile(r"^red\.?$", re.IGNORECASE)
+# Characters ignored when comparing a segment to a site name ("Le Monde" ~ "lemonde")
+NON_ALNUM_RE = re.compile(r"[\W_]+")
 # "Updated 3 hours ago", "Published: July 25", "Aktualisiert am ...": cut from here on.
 STAMP_RE = re.compile(
     r"\b(?:updated|published|posted|last\s+modified|modified|aktualisiert|ver[öo]ffentlicht|"
@@ -98,15 +116,80 @@ OUTLET_RE = re.compile(
 WIRE_SERVICES: frozenset[str] = frozenset(
     s.casefold()
     for s in (
-        "AP", "Associated Press", "The Associated Press", "Reuters", "Thomson Reuters", "AFP",
-        "Agence France-Presse", "Agence France Presse", "dpa", "dpa-AFX", "Deutsche Presse-Agentur",
-        "EFE", "Agencia EFE", "ANSA", "Bloomberg", "PA", "PA Media", "Press Association", "UPI",
-        "Xinhua", "TASS", "ITAR-TASS", "Sputnik", "RIA Novosti", "Interfax", "KNA", "epd", "APA",
-        "SDA", "Keystone-SDA", "ANP", "Ritzau", "NTB", "TT", "Kyodo", "Kyodo News", "Yonhap",
-        "Jiji", "Jiji Press", "CNA", "IANS", "PTI", "ANI", "AAP", "Belga", "ČTK", "CTK", "PAP",
-        "Anadolu", "AA", "DHA", "IHA", "MTI", "STT", "Lusa", "Europa Press", "SID", "AFX",
-        "dts", "Agenturen", "Agencies", "Agencias", "Agences", "Wire", "Wire services",
-        "CNN", "BBC", "NPR", "WAM", "SNA", "IRNA", "KCNA", "Bernama", "Antara",
+        "AP",
+        "Associated Press",
+        "The Associated Press",
+        "Reuters",
+        "Thomson Reuters",
+        "AFP",
+        "Agence France-Presse",
+        "Agence France Presse",
+        "dpa",
+        "dpa-AFX",
+        "Deutsche Presse-Agentur",
+        "EFE",
+        "Agencia EFE",
+        "ANSA",
+        "Bloomberg",
+        "PA",
+        "PA Media",
+        "Press Association",
+        "UPI",
+        "Xinhua",
+        "TASS",
+        "ITAR-TASS",
+        "Sputnik",
+        "RIA Novosti",
+        "Interfax",
+        "KNA",
+        "epd",
+        "APA",
+        "SDA",
+        "Keystone-SDA",
+        "ANP",
+        "Ritzau",
+        "NTB",
+        "TT",
+        "Kyodo",
+        "Kyodo News",
+        "Yonhap",
+        "Jiji",
+        "Jiji Press",
+        "CNA",
+        "IANS",
+        "PTI",
+        "ANI",
+        "AAP",
+        "Belga",
+        "ČTK",
+        "CTK",
+        "PAP",
+        "Anadolu",
+        "AA",
+        "DHA",
+        "IHA",
+        "MTI",
+        "STT",
+        "Lusa",
+        "Europa Press",
+        "SID",
+        "AFX",
+        "dts",
+        "Agenturen",
+        "Agencies",
+        "Agencias",
+        "Agences",
+        "Wire",
+        "Wire services",
+        "CNN",
+        "BBC",
+        "NPR",
+        "WAM",
+        "SNA",
+        "IRNA",
+        "KCNA",
+        "Bernama",
+        "Antara",
     )
 )
 
@@ -114,23 +197,124 @@ WIRE_SERVICES: frozenset[str] = frozenset(
 ROLE_WORDS: frozenset[str] = frozenset(
     w.casefold()
     for w in (
-        "senior", "chief", "staff", "deputy", "associate", "assistant", "contributing", "managing",
-        "executive", "political", "political", "foreign", "national", "international", "business",
-        "economics", "science", "health", "sports", "sport", "technology", "tech", "culture",
-        "investigative", "special", "white", "house", "washington", "europe", "europa", "us",
-        "correspondent", "correspondents", "writer", "reporter", "reporters", "editor", "editors",
-        "columnist", "contributor", "journalist", "journalists", "analyst", "producer", "author",
-        "photographer", "intern", "fellow", "anchor", "host", "critic", "bureau", "at", "large",
-        "in", "of", "for", "the", "and", "news", "desk", "online", "digital", "freelance",
-        "chefredakteur", "chefredakteurin", "korrespondent", "korrespondentin", "redakteur",
-        "redakteurin", "reporterin", "autorin", "journalistin", "volontär", "volontärin",
-        "ressortleiter", "ressortleiterin", "leiter", "leiterin", "freier", "freie", "mitarbeiter",
-        "mitarbeiterin", "chef", "chefin", "vom", "dienst", "rédacteur", "rédactrice", "envoyé",
-        "envoyée", "spéciale", "spécial", "correspondant", "correspondante", "journaliste",
-        "periodista", "corresponsal", "redactor", "redactora", "giornalista", "inviato",
-        "inviata", "corrispondente", "journalist", "redaktør", "journalisti", "toimittaja",
-        "記者", "特派員", "編集委員", "论说委员", "기자", "특파원", "корреспондент", "журналист",
-        "редактор", "обозреватель",
+        "senior",
+        "chief",
+        "staff",
+        "deputy",
+        "associate",
+        "assistant",
+        "contributing",
+        "managing",
+        "executive",
+        "political",
+        "political",
+        "foreign",
+        "national",
+        "international",
+        "business",
+        "economics",
+        "science",
+        "health",
+        "sports",
+        "sport",
+        "technology",
+        "tech",
+        "culture",
+        "investigative",
+        "special",
+        "white",
+        "house",
+        "washington",
+        "europe",
+        "europa",
+        "us",
+        "correspondent",
+        "correspondents",
+        "writer",
+        "reporter",
+        "reporters",
+        "editor",
+        "editors",
+        "columnist",
+        "contributor",
+        "journalist",
+        "journalists",
+        "analyst",
+        "producer",
+        "author",
+        "photographer",
+        "intern",
+        "fellow",
+        "anchor",
+        "host",
+        "critic",
+        "bureau",
+        "at",
+        "large",
+        "in",
+        "of",
+        "for",
+        "the",
+        "and",
+        "news",
+        "desk",
+        "online",
+        "digital",
+        "freelance",
+        "chefredakteur",
+        "chefredakteurin",
+        "korrespondent",
+        "korrespondentin",
+        "redakteur",
+        "redakteurin",
+        "reporterin",
+        "autorin",
+        "journalistin",
+        "volontär",
+        "volontärin",
+        "ressortleiter",
+        "ressortleiterin",
+        "leiter",
+        "leiterin",
+        "freier",
+        "freie",
+        "mitarbeiter",
+        "mitarbeiterin",
+        "chef",
+        "chefin",
+        "vom",
+        "dienst",
+        "rédacteur",
+        "rédactrice",
+        "envoyé",
+        "envoyée",
+        "spéciale",
+        "spécial",
+        "correspondant",
+        "correspondante",
+        "journaliste",
+        "periodista",
+        "corresponsal",
+        "redactor",
+        "redactora",
+        "giornalista",
+        "inviato",
+        "inviata",
+        "corrispondente",
+        "journalist",
+        "redaktør",
+        "journalisti",
+        "toimittaja",
+        "記者",
+        "特派員",
+        "編集委員",
+        "论说委员",
+        "기자",
+        "특파원",
+        "корреспондент",
+        "журналист",
+        "редактор",
+        "обозреватель",
     )
 )
 # "山田太郎記者", "홍길동기자": CJK role suffix glued to the name
@@ -142,8 +326,32 @@ IS_A_RE = re.compile(
 )
 # Name particles that stay lower case when an ALL-CAPS name is title-cased ("van der Berg").
 NAME_PARTICLES: frozenset[str] = frozenset(
-    ("van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "la",
-     "le", "ter", "ten", "zu", "zum", "y", "bin", "ibn", "al", "el", "af")
+    (
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "dos",
+        "das",
+        "du",
+        "la",
+        "le",
+        "ter",
+        "ten",
+        "zu",
+        "zum",
+        "y",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "af",
+    )
 )
 # "MCDONALD" -> "McDonald", "MACINTYRE" is left as "Macintyre" (too ambiguous)
 MC_RE = re.compile(r"\bMc([a-z])")
@@ -162,11 +370,22 @@ def is_role(segment: str) -> bool:
     return bool(words) and all(w.casefold() in ROLE_WORDS for w in words)
 
 
+def squash(text: str) -> str:
+    """ "Le Monde.fr" -> "lemondefr": the form site names are compared in."""
+    return NON_ALNUM_RE.sub("", text.casefold())
+
+
 def is_outlet(segment: str, site_names: frozenset[str]) -> bool:
-    """True for agencies, the site's own names and outlet-looking segments ("The Duran")."""
+    """True for agencies, the site's own names and outlet-looking segments ("The Duran").
+
+    `site_names` holds `squash`ed names ("theduran", "lemonde", "lemondefr").
+    """
     folded = segment.casefold()
-    if folded in WIRE_SERVICES or folded in site_names:
+    if folded in WIRE_SERVICES or REDAKTION_ABBR_RE.match(segment):
         return True
-    if folded.removeprefix("the ") in site_names:
+    squashed, first = squash(segment), squash(segment.split()[0]) if segment.split() else ""
+    bare_sites = site_names | {s.removeprefix("the") for s in site_names}
+    # "MDR Thüringen", "Guardian staff reporter": the outlet's name opens the segment
+    if squashed in bare_sites or squashed.removeprefix("the") in bare_sites or first in bare_sites:
         return True
-    return bool(OUTLET_RE.search(segment))
+    return bool(OUTLET_RE.search(segment) or SPACED_DOMAIN_RE.search(segment))

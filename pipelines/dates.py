@@ -12,7 +12,7 @@ from __future__ import annotations
 import email.utils
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime
 from datetime import timezone as dt_timezone
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,10 +24,24 @@ from dateparser.timezone_parser import pop_tz_offset_from_string
 from pipelines import dates_rules as R
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
     from crawler.items import ArticleItem
+
+
+# dateparser's language codes, read once (immutable); unknown codes would raise ValueError
+KNOWN_LANGUAGES = frozenset(default_loader.get_locale_map())
+# ISO 639-1 codes dateparser spells differently: "no" (Norwegian) is its "nb"
+LANGUAGE_ALIASES = {"no": "nb"}
+
+
+def _dateparser_languages(languages: list[str] | None) -> tuple[str, ...] | None:
+    """Known dateparser codes for `languages` plus English (common in metadata), or None."""
+    codes = [LANGUAGE_ALIASES.get(c.lower(), c.lower()) for c in languages or ()]
+    known = [c for c in codes if c in KNOWN_LANGUAGES]
+    return tuple(dict.fromkeys([*known, "en"])) if known else None
 
 
 @dataclass(frozen=True)
@@ -62,7 +76,9 @@ def _from_datetime(value: datetime, has_time: bool) -> ParsedDate:
 
 
 @functools.lru_cache(maxsize=8192)  # bounded; keys hold every input, so results are pure
-def _dateparser(raw: str, timezone: str, languages: tuple[str, ...] | None, base: datetime) -> datetime | None:
+def _dateparser(
+    raw: str, timezone: str, languages: tuple[str, ...] | None, base: datetime
+) -> datetime | None:
     settings: Any = {
         "TIMEZONE": timezone,
         "RETURN_AS_TIMEZONE_AWARE": True,
@@ -71,7 +87,9 @@ def _dateparser(raw: str, timezone: str, languages: tuple[str, ...] | None, base
         "PREFER_DATES_FROM": "past",
         "PREFER_DAY_OF_MONTH": "first",
     }
-    return dateparser.parse(raw, languages=list(languages) if languages else None, settings=settings)
+    return dateparser.parse(
+        raw, languages=list(languages) if languages else None, settings=settings
+    )
 
 
 def _fast_path(text: str, tz: ZoneInfo) -> ParsedDate | None:
@@ -94,7 +112,7 @@ def _fast_path(text: str, tz: ZoneInfo) -> ParsedDate | None:
         except (TypeError, ValueError):
             return None
         if value.tzinfo is None:  # "-0000" means UTC with unknown local zone
-            value = value.replace(tzinfo=dt_timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return _from_datetime(value, True)
     if R.UNIX_RE.match(text):
         seconds = int(text) / (1000 if len(text) == 13 else 1)
@@ -111,7 +129,7 @@ def parse_date(
         return None
     tz = ZoneInfo(timezone)
     if base.tzinfo is None:
-        base = base.replace(tzinfo=dt_timezone.utc)
+        base = base.replace(tzinfo=UTC)
     parsed: ParsedDate | None
     if "/" in text and (m := R.URL_DATE_RE.search(text)):
         try:
@@ -125,7 +143,7 @@ def parse_date(
         local_base = base.astimezone(tz).replace(tzinfo=None)
         if R.YEAR_RE.search(text):  # absolute: the time of day of the base cannot matter
             local_base = local_base.replace(hour=0, minute=0, second=0, microsecond=0)
-        langs = tuple(dict.fromkeys([*languages, "en"])) if languages else None
+        langs = _dateparser_languages(languages)
         value = _dateparser(text, timezone, langs, local_base)
         if value is None and langs:  # an English or foreign date on a page of another language
             value = _dateparser(text, timezone, None, local_base)
@@ -166,13 +184,18 @@ def _days_apart(a: ParsedDate, b: ParsedDate) -> int:
     return abs((a.day - b.day).days)
 
 
-def _pick(found: list[tuple[dict[str, Any], ParsedDate]]) -> tuple[dict[str, Any], ParsedDate] | None:
+def _pick(
+    found: list[tuple[dict[str, Any], ParsedDate]],
+) -> tuple[dict[str, Any], ParsedDate] | None:
     """First plausible candidate, with the tie-break and precision rules of `choose_dates`."""
     if not found:
         return None
     best = found[0]
     structured = [f for f in found if f[0].get("source") in R.STRUCTURED_SOURCES]
-    if len(structured) >= 2 and _days_apart(structured[0][1], structured[1][1]) > R.DISAGREEMENT.days:
+    if (
+        len(structured) >= 2
+        and _days_apart(structured[0][1], structured[1][1]) > R.DISAGREEMENT.days
+    ):
         first, second = structured[0], structured[1]
         others = [f for f in found if f is not first and f is not second]
 
@@ -237,7 +260,6 @@ class DatesPipeline:
         self.crawler = crawler
         ZoneInfo(default_timezone)  # a typo in settings fails at start-up, not per item
         self.default_timezone = default_timezone
-        self.known_languages = frozenset(default_loader.get_locale_map())
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -268,10 +290,14 @@ class DatesPipeline:
         lang = (item.language or item.site_config.get("language") or "").lower()
         candidates = list(item.signals.get("date_candidates", []))
         if item.hints.get("published"):
-            candidates.append({"raw": str(item.hints["published"]), "source": "hint", "kind": "published"})
+            candidates.append(
+                {"raw": str(item.hints["published"]), "source": "hint", "kind": "published"}
+            )
         choice = choose_dates(
-            candidates, base=base, timezone=self._timezone(item),
-            languages=[lang] if lang in self.known_languages else None,
+            candidates,
+            base=base,
+            timezone=self._timezone(item),
+            languages=[lang] if lang else None,
         )
         if choice.unparsed:
             self._inc("news/dates/unparsed", choice.unparsed)

@@ -21,7 +21,8 @@ AGREEMENT = timedelta(days=1)
 
 # Priority of candidate sources; candidates keep their own order within a source.
 SOURCE_PRIORITY: dict[str, int] = {
-    s: i for i, s in enumerate(
+    s: i
+    for i, s in enumerate(
         ("jsonld", "meta", "time", "byline", "hint", "url", "htmldate", "trafilatura")
     )
 }
@@ -29,8 +30,11 @@ SOURCE_PRIORITY: dict[str, int] = {
 STRUCTURED_SOURCES = frozenset(("jsonld", "meta", "time"))
 
 # "2016-07-25", "2016-07-25T10:00:00.000Z", "2016-07-25 14:03:00+0200", "20160725T1403"
-ISO_RE = re.compile(r"^\d{4}-?\d{2}-?\d{2}(?:[T ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?)?"
-                    r"\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$", re.IGNORECASE)
+ISO_RE = re.compile(
+    r"^\d{4}-?\d{2}-?\d{2}(?:[T ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?)?"
+    r"\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$",
+    re.IGNORECASE,
+)
 # "2016-07-25" exactly: a day with no time
 ISO_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # "Mon, 25 Jul 2016 14:03:00 +0300", "25 Jul 2016 14:03:00 GMT" (RFC 822/2822)

@@ -18,8 +18,12 @@ SITE = ["The Duran"]
 @pytest.mark.parametrize(
     ("raw", "authors", "outlets", "date_text"),
     [
-        ("By Alexander Mercouris, The Duran, July 25, 2016",
-         ["Alexander Mercouris"], ["The Duran"], "July 25, 2016"),
+        (
+            "By Alexander Mercouris, The Duran, July 25, 2016",
+            ["Alexander Mercouris"],
+            ["The Duran"],
+            "July 25, 2016",
+        ),
         ("By The Meridian Post staff", [], ["The Meridian Post"], None),
         ("JOHN SMITH AND JANE VAN DER BERG", ["John Smith", "Jane van der Berg"], [], None),
         ("by alex mcdonald", ["Alex McDonald"], [], None),
@@ -58,15 +62,26 @@ SITE = ["The Duran"]
         ("Fox News", [], ["Fox News"], None),
         ("srf/hosb", [], [], None),  # initials are not person names
         ("Jane Doe and jane doe", ["Jane Doe"], [], None),  # case-insensitive de-duplication
-        ("By Jane Doe\nWhite House Correspondent\nJuly 25, 2016 at 2:03 pm EDT",
-         ["Jane Doe"], [], "July 25, 2016 at 2:03 pm EDT"),
-        ("25. Juli 2016 um 14:03 Uhr, von Anna Meier", ["Anna Meier"], [], "25. Juli 2016 um 14:03 Uhr"),
+        (
+            "By Jane Doe\nWhite House Correspondent\nJuly 25, 2016 at 2:03 pm EDT",
+            ["Jane Doe"],
+            [],
+            "July 25, 2016 at 2:03 pm EDT",
+        ),
+        (
+            "25. Juli 2016 um 14:03 Uhr, von Anna Meier",
+            ["Anna Meier"],
+            [],
+            "25. Juli 2016 um 14:03 Uhr",
+        ),
         ("Jane Doe 2016-07-25T10:00:00Z", ["Jane Doe"], [], "2016-07-25T10:00:00Z"),
         ("", [], [], None),
         ("By", [], [], None),
     ],
 )
-def test_parse_byline(raw: str, authors: list[str], outlets: list[str], date_text: str | None) -> None:
+def test_parse_byline(
+    raw: str, authors: list[str], outlets: list[str], date_text: str | None
+) -> None:
     assert parse_byline(raw, site_names=SITE) == Byline(authors, outlets, date_text)
 
 
@@ -76,7 +91,7 @@ def test_parse_byline(raw: str, authors: list[str], outlets: list[str], date_tex
         # Choice: one comma between two single capitalised words is an inverted name ...
         ("Smith, John", ["John Smith"]),
         # ... but not when either side has more words, an agency, or a second comma.
-        ("Smith, John Roe", ["Smith", "John Roe"]),
+        ("Smith, John Roe", ["John Roe"]),  # a lone word beside a full name is dropped
         ("Smith, Reuters", ["Smith"]),
         ("Smith, Jones, Brown", ["Smith", "Jones", "Brown"]),
     ],
@@ -94,7 +109,13 @@ def test_authors_never_start_with_by_or_are_empty() -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["x" * 5000, ("Jane Doe and " * 400), ("word " * 1000), "By " + "A, " * 2000, "a" * 5000 + "\n"],
+    [
+        "x" * 5000,
+        ("Jane Doe and " * 400),
+        ("word " * 1000),
+        "By " + "A, " * 2000,
+        "a" * 5000 + "\n",
+    ],
 )
 def test_long_bylines_are_fast_and_sane(raw: str) -> None:
     start = time.perf_counter()
@@ -105,8 +126,13 @@ def test_long_bylines_are_fast_and_sane(raw: str) -> None:
 
 @pytest.mark.parametrize(
     ("segment", "expected"),
-    [("Senior Correspondent", True), ("Staff Writer", True), ("Chefredakteur", True),
-     ("Jane Doe", False), ("Lisa House", False)],
+    [
+        ("Senior Correspondent", True),
+        ("Staff Writer", True),
+        ("Chefredakteur", True),
+        ("Jane Doe", False),
+        ("Lisa House", False),
+    ],
 )
 def test_is_role(segment: str, expected: bool) -> None:
     assert R.is_role(segment) is expected
@@ -114,8 +140,17 @@ def test_is_role(segment: str, expected: bool) -> None:
 
 @pytest.mark.parametrize(
     ("segment", "expected"),
-    [("The Duran", True), ("Reuters", True), ("dpa", True), ("ORF.at", True), ("Washington Post", True),
-     ("Meridian Staff", True), ("Jane Doe", False), ("Theodore Newsome", False), ("Paul Times-Roe", False)],
+    [
+        ("The Duran", True),
+        ("Reuters", True),
+        ("dpa", True),
+        ("ORF.at", True),
+        ("Washington Post", True),
+        ("Meridian Staff", True),
+        ("Jane Doe", False),
+        ("Theodore Newsome", False),
+        ("Paul Times-Roe", False),
+    ],
 )
 def test_is_outlet(segment: str, expected: bool) -> None:
     assert R.is_outlet(segment, frozenset({"the duran"})) is expected
@@ -125,47 +160,107 @@ def test_is_outlet(segment: str, expected: bool) -> None:
     ("candidates", "authors", "source"),
     [
         # structured wins
-        ([{"text": "Jane Doe", "source": "jsonld"}, {"text": "By John Roe", "source": "byline"}],
-         ["Jane Doe"], "jsonld"),
+        (
+            [{"text": "Jane Doe", "source": "jsonld"}, {"text": "By John Roe", "source": "byline"}],
+            ["Jane Doe"],
+            "jsonld",
+        ),
         # a meta author that is only the site name gives way to the byline's person
-        ([{"text": "The Duran", "source": "meta"}, {"text": "By Jane Doe", "source": "byline"}],
-         ["Jane Doe"], "byline"),
+        (
+            [{"text": "The Duran", "source": "meta"}, {"text": "By Jane Doe", "source": "byline"}],
+            ["Jane Doe"],
+            "byline",
+        ),
         # the visible byline picks the structured source it agrees with
-        ([{"text": "John Roe", "source": "jsonld"}, {"text": "Jane Doe", "source": "meta"},
-          {"text": "By Jane Doe", "source": "byline"}], ["Jane Doe"], "meta"),
+        (
+            [
+                {"text": "John Roe", "source": "jsonld"},
+                {"text": "Jane Doe", "source": "meta"},
+                {"text": "By Jane Doe", "source": "byline"},
+            ],
+            ["Jane Doe"],
+            "meta",
+        ),
         # a byline naming every structured author plus one more completes the list
-        ([{"text": "Jane Doe", "source": "jsonld"}, {"text": "By Jane Doe and John Roe", "source": "byline"}],
-         ["Jane Doe", "John Roe"], "byline"),
+        (
+            [
+                {"text": "Jane Doe", "source": "jsonld"},
+                {"text": "By Jane Doe and John Roe", "source": "byline"},
+            ],
+            ["Jane Doe", "John Roe"],
+            "byline",
+        ),
         # one JSON-LD candidate per name
-        ([{"text": "Jane Doe", "source": "jsonld"}, {"text": "John Roe", "source": "jsonld"}],
-         ["Jane Doe", "John Roe"], "jsonld"),
+        (
+            [{"text": "Jane Doe", "source": "jsonld"}, {"text": "John Roe", "source": "jsonld"}],
+            ["Jane Doe", "John Roe"],
+            "jsonld",
+        ),
         # author-archive URL only when nothing better exists
-        ([{"text": "https://site.example/author/jane-doe/", "source": "jsonld"}], ["Jane Doe"], "url-slug"),
-        ([{"text": "https://site.example/author/jane-doe/", "source": "jsonld"},
-          {"text": "Jane Q. Doe", "source": "trafilatura"}], ["Jane Q. Doe"], "trafilatura"),
+        (
+            [{"text": "https://site.example/author/jane-doe/", "source": "jsonld"}],
+            ["Jane Doe"],
+            "url-slug",
+        ),
+        (
+            [
+                {"text": "https://site.example/author/jane-doe/", "source": "jsonld"},
+                {"text": "Jane Q. Doe", "source": "trafilatura"},
+            ],
+            ["Jane Q. Doe"],
+            "trafilatura",
+        ),
         ([{"text": "https://site.example/2016/07/25/story", "source": "meta"}], [], None),
         # two text readings that disagree and nothing to break the tie: no guess
-        ([{"text": "By Jane Doe", "source": "byline"}, {"text": "John Roe", "source": "trafilatura"}], [], None),
-        ([{"text": "By Jane Doe", "source": "byline"}, {"text": "John Roe", "source": "trafilatura"},
-          {"text": "John Roe", "source": "hint"}], ["John Roe"], "trafilatura"),
-        ([{"text": "Jane Doe; John Roe", "source": "trafilatura"}], ["Jane Doe", "John Roe"], "trafilatura"),
+        (
+            [
+                {"text": "By Jane Doe", "source": "byline"},
+                {"text": "John Roe", "source": "trafilatura"},
+            ],
+            [],
+            None,
+        ),
+        (
+            [
+                {"text": "By Jane Doe", "source": "byline"},
+                {"text": "John Roe", "source": "trafilatura"},
+                {"text": "John Roe", "source": "hint"},
+            ],
+            ["John Roe"],
+            "trafilatura",
+        ),
+        (
+            [{"text": "Jane Doe; John Roe", "source": "trafilatura"}],
+            ["Jane Doe", "John Roe"],
+            "trafilatura",
+        ),
         ([{"text": "Jane Doe", "source": "hint"}], ["Jane Doe"], "hint"),
         ([{"text": "Reuters", "source": "jsonld"}, {"text": "AP", "source": "byline"}], [], None),
         ([], [], None),
     ],
 )
-def test_choose_authors(candidates: list[dict[str, str]], authors: list[str], source: str | None) -> None:
+def test_choose_authors(
+    candidates: list[dict[str, str]], authors: list[str], source: str | None
+) -> None:
     got, used, _ = choose_authors(candidates, site_names=SITE)
     assert (got, used) == (authors, source)
 
 
 def test_choose_authors_reports_outlets() -> None:
-    cands = [{"text": "By Jane Doe, The Duran", "source": "byline"}, {"text": "Reuters", "source": "meta"}]
+    cands = [
+        {"text": "By Jane Doe, The Duran", "source": "byline"},
+        {"text": "Reuters", "source": "meta"},
+    ]
     assert choose_authors(cands, site_names=[])[2] == ["The Duran", "Reuters"]
 
 
 def _item(**kw: object) -> ArticleItem:
-    item = ArticleItem(fetched_url="https://x.example/a", source="x", html="", fetched_at="2016-07-26T12:00:00+00:00")
+    item = ArticleItem(
+        fetched_url="https://x.example/a",
+        source="x",
+        html="",
+        fetched_at="2016-07-26T12:00:00+00:00",
+    )
     for k, v in kw.items():
         setattr(item, k, v)
     return item
@@ -175,15 +270,22 @@ def test_pipeline_writes_fields_stats_and_byline_date() -> None:
     crawler = get_crawler(settings_dict={})
     crawler.stats.open_spider()
     pipe = build_from_crawler(BylinesPipeline, crawler)
-    item = _item(signals={"byline_candidates": [
-        {"text": "The Duran", "source": "meta"},
-        {"text": "By Alexander Mercouris, The Duran, July 25, 2016", "source": "byline"}]})
+    item = _item(
+        signals={
+            "byline_candidates": [
+                {"text": "The Duran", "source": "meta"},
+                {"text": "By Alexander Mercouris, The Duran, July 25, 2016", "source": "byline"},
+            ]
+        }
+    )
     out = pipe.process_item(item)
     assert out.authors == ["Alexander Mercouris"]
     assert out.authors_source == "byline"
     assert out.byline_raw == "By Alexander Mercouris, The Duran, July 25, 2016"
     assert (out.site_name, out.site_name_source) == ("The Duran", "byline")
-    assert out.signals["date_candidates"] == [{"raw": "July 25, 2016", "source": "byline", "kind": "published"}]
+    assert out.signals["date_candidates"] == [
+        {"raw": "July 25, 2016", "source": "byline", "kind": "published"}
+    ]
     assert out.stages == ["bylines"]
     assert crawler.stats.get_value("news/bylines/from_byline") == 1
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from scrapy.utils.misc import build_from_crawler
@@ -14,7 +14,7 @@ from pipelines import dates_rules as R
 from pipelines.dates import DatesPipeline, choose_dates, normalise_date
 
 # Frozen clock for every test: the fixture's fetched_at, never datetime.now().
-BASE = datetime(2016, 7, 26, 12, 0, tzinfo=timezone.utc)
+BASE = datetime(2016, 7, 26, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -80,9 +80,18 @@ def test_floor_is_a_named_constant() -> None:
 
 @pytest.mark.parametrize(
     ("text", "has_time"),
-    [("14:03", True), ("2.03 pm", True), ("14h03", True), ("14.03 Uhr", True), ("2 pm", True),
-     ("14時03分", True), ("25.07.2016", False), ("July 25, 2016", False), ("2016-07-25", False),
-     ("Juli 2016", False)],
+    [
+        ("14:03", True),
+        ("2.03 pm", True),
+        ("14h03", True),
+        ("14.03 Uhr", True),
+        ("2 pm", True),
+        ("14時03分", True),
+        ("25.07.2016", False),
+        ("July 25, 2016", False),
+        ("2016-07-25", False),
+        ("Juli 2016", False),
+    ],
 )
 def test_time_of_day_re(text: str, has_time: bool) -> None:
     assert bool(R.TIME_OF_DAY_RE.search(text)) is has_time
@@ -95,36 +104,74 @@ def _c(raw: str, source: str, kind: str = "published") -> dict[str, str]:
 @pytest.mark.parametrize(
     ("candidates", "published", "source"),
     [
-        ([_c("2016-07-25T14:03:00+03:00", "jsonld"), _c("/2016/07/25/", "url")],
-         "2016-07-25T14:03:00+03:00", "jsonld"),
+        (
+            [_c("2016-07-25T14:03:00+03:00", "jsonld"), _c("/2016/07/25/", "url")],
+            "2016-07-25T14:03:00+03:00",
+            "jsonld",
+        ),
         # a JSON-LD datetime beats a day-only URL date, whatever the input order
-        ([_c("https://x.example/2016/07/25/a", "url"), _c("2016-07-25T14:03:00+03:00", "jsonld")],
-         "2016-07-25T14:03:00+03:00", "jsonld"),
+        (
+            [
+                _c("https://x.example/2016/07/25/a", "url"),
+                _c("2016-07-25T14:03:00+03:00", "jsonld"),
+            ],
+            "2016-07-25T14:03:00+03:00",
+            "jsonld",
+        ),
         # a day-only JSON-LD date takes the time of a same-day meta datetime
-        ([_c("2016-07-25", "jsonld"), _c("2016-07-25T14:03:00+03:00", "meta")],
-         "2016-07-25T14:03:00+03:00", "meta"),
+        (
+            [_c("2016-07-25", "jsonld"), _c("2016-07-25T14:03:00+03:00", "meta")],
+            "2016-07-25T14:03:00+03:00",
+            "meta",
+        ),
         # ... but not one from another day
-        ([_c("2016-07-25", "jsonld"), _c("2016-07-20T14:03:00+03:00", "meta")], "2016-07-25", "jsonld"),
+        (
+            [_c("2016-07-25", "jsonld"), _c("2016-07-20T14:03:00+03:00", "meta")],
+            "2016-07-25",
+            "jsonld",
+        ),
         # placeholder midnight is upgraded by a same-day real time
-        ([_c("2016-07-25T00:00:00+02:00", "jsonld"), _c("2016-07-25T09:15:00+02:00", "time")],
-         "2016-07-25T09:15:00+02:00", "time"),
+        (
+            [_c("2016-07-25T00:00:00+02:00", "jsonld"), _c("2016-07-25T09:15:00+02:00", "time")],
+            "2016-07-25T09:15:00+02:00",
+            "time",
+        ),
         # unparseable first candidate: the next one
         ([_c("0000-00-00", "jsonld"), _c("25. Juli 2016", "byline")], "2016-07-25", "byline"),
         # structured sources disagree by > 2 days: lower sources break the tie ...
-        ([_c("2016-01-01T10:00:00Z", "jsonld"), _c("2016-07-25T10:00:00Z", "meta"),
-          _c("/2016/07/25/", "url")], "2016-07-25T10:00:00+00:00", "meta"),
+        (
+            [
+                _c("2016-01-01T10:00:00Z", "jsonld"),
+                _c("2016-07-25T10:00:00Z", "meta"),
+                _c("/2016/07/25/", "url"),
+            ],
+            "2016-07-25T10:00:00+00:00",
+            "meta",
+        ),
         # ... and without support the higher structured source stays
-        ([_c("2016-01-01T10:00:00Z", "jsonld"), _c("2016-07-25T10:00:00Z", "meta"),
-          _c("2016-03-03", "htmldate")], "2016-01-01T10:00:00+00:00", "jsonld"),
+        (
+            [
+                _c("2016-01-01T10:00:00Z", "jsonld"),
+                _c("2016-07-25T10:00:00Z", "meta"),
+                _c("2016-03-03", "htmldate"),
+            ],
+            "2016-01-01T10:00:00+00:00",
+            "jsonld",
+        ),
         # structured metadata beats text-derived dates that disagree
-        ([_c("July 20, 2016", "byline"), _c("2016-07-25T10:00:00Z", "meta")],
-         "2016-07-25T10:00:00+00:00", "meta"),
+        (
+            [_c("July 20, 2016", "byline"), _c("2016-07-25T10:00:00Z", "meta")],
+            "2016-07-25T10:00:00+00:00",
+            "meta",
+        ),
         # modified is never published
         ([_c("2016-07-25T10:00:00Z", "jsonld", "modified")], None, None),
         ([], None, None),
     ],
 )
-def test_choose_published(candidates: list[dict[str, str]], published: str | None, source: str | None) -> None:
+def test_choose_published(
+    candidates: list[dict[str, str]], published: str | None, source: str | None
+) -> None:
     choice = choose_dates(candidates, base=BASE, timezone="UTC", languages=["en"])
     assert (choice.published, choice.published_source) == (published, source)
 
@@ -141,16 +188,24 @@ def test_choose_modified_and_raw() -> None:
 
 
 def test_cached_parse_is_fast() -> None:
-    normalise_date("25. Juli 2016 um 14:03 Uhr", base=BASE, timezone="Europe/Berlin", languages=["de"])
+    normalise_date(
+        "25. Juli 2016 um 14:03 Uhr", base=BASE, timezone="Europe/Berlin", languages=["de"]
+    )
     start = time.perf_counter()
     for _ in range(200):
-        normalise_date("25. Juli 2016 um 14:03 Uhr", base=BASE, timezone="Europe/Berlin", languages=["de"])
+        normalise_date(
+            "25. Juli 2016 um 14:03 Uhr", base=BASE, timezone="Europe/Berlin", languages=["de"]
+        )
     assert time.perf_counter() - start < 0.5
 
 
 def _item(**kw: object) -> ArticleItem:
-    item = ArticleItem(fetched_url="https://x.example/a", source="x", html="",
-                       fetched_at="2016-07-26T12:00:00+00:00")
+    item = ArticleItem(
+        fetched_url="https://x.example/a",
+        source="x",
+        html="",
+        fetched_at="2016-07-26T12:00:00+00:00",
+    )
     for k, v in kw.items():
         setattr(item, k, v)
     return item
@@ -164,9 +219,16 @@ def _pipe(settings: dict[str, object]) -> tuple[DatesPipeline, object]:
 
 def test_pipeline_uses_setting_timezone_language_and_hint() -> None:
     pipe, stats = _pipe({"NEWS_DATES_DEFAULT_TIMEZONE": "Europe/Berlin"})
-    item = _item(language="de", signals={"date_candidates": [
-        _c("bogus", "meta"), _c("25. Juli 2016 um 14:03 Uhr", "byline"),
-        _c("2016-07-26T09:00:00", "jsonld", "modified")]})
+    item = _item(
+        language="de",
+        signals={
+            "date_candidates": [
+                _c("bogus", "meta"),
+                _c("25. Juli 2016 um 14:03 Uhr", "byline"),
+                _c("2016-07-26T09:00:00", "jsonld", "modified"),
+            ]
+        },
+    )
     out = pipe.process_item(item)
     assert (out.published, out.published_source) == ("2016-07-25T14:03:00+02:00", "byline")
     assert out.published_raw == "25. Juli 2016 um 14:03 Uhr"
@@ -174,13 +236,19 @@ def test_pipeline_uses_setting_timezone_language_and_hint() -> None:
     assert out.stages == ["dates"]
     assert stats.get_value("news/dates/from_byline") == 1  # type: ignore[attr-defined]
     assert stats.get_value("news/dates/unparsed") == 1  # type: ignore[attr-defined]
-    out = pipe.process_item(_item(hints={"published": "Mon, 25 Jul 2016 14:03:00 +0300"},
-                                  site_config={"timezone": "America/New_York"}))
+    out = pipe.process_item(
+        _item(
+            hints={"published": "Mon, 25 Jul 2016 14:03:00 +0300"},
+            site_config={"timezone": "America/New_York"},
+        )
+    )
     assert (out.published, out.published_source) == ("2016-07-25T14:03:00+03:00", "hint")
 
 
 def test_pipeline_none_keeps_extracted_raw() -> None:
     pipe, stats = _pipe({})
-    out = pipe.process_item(_item(published_raw="sometime", signals={"date_candidates": [_c("2099-01-01", "meta")]}))
+    out = pipe.process_item(
+        _item(published_raw="sometime", signals={"date_candidates": [_c("2099-01-01", "meta")]})
+    )
     assert (out.published, out.published_raw, out.published_source) == (None, "sometime", None)
     assert stats.get_value("news/dates/none") == 1  # type: ignore[attr-defined]
