@@ -163,3 +163,27 @@ def status(db: str, max_age: str | None) -> None:
         if not ok:
             click.echo(f"no successful run within {max_age}", err=True)
             sys.exit(runner.EXIT_FAILED)
+
+
+@main.command(name="eval")
+@click.option("--corpus", "corpus_dir", default="../shared/corpus", show_default=True,
+              help="Corpus folder holding score.py and sets with truth.jsonl.")
+@click.option("--set", "sets", multiple=True, default=("fundus", "dates"), show_default=True,
+              help="Corpus set(s) to evaluate.")
+@click.option("--workdir", default="data/eval", show_default=True,
+              help="Where the databases, predictions and summaries go.")
+def eval_command(corpus_dir: str, sets: tuple[str, ...], workdir: str) -> None:
+    """Replay ground-truth corpus sets and print score.py's report for each.
+
+    Example:
+
+        news-ingest eval --corpus ../shared/corpus --set fundus
+    """
+    from crawler.evaluate import evaluate_set
+
+    for name in sets:
+        try:
+            evaluation = evaluate_set(Path(corpus_dir) / name, Path(workdir))
+        except (FileNotFoundError, RuntimeError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(evaluation.report)
