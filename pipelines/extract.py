@@ -199,7 +199,7 @@ class ExtractPipeline:
             raise NoContent(item.source, f"no article found ({detail})")
         if looks_like_listing(item.signals, item.url):
             self.crawler.stats.inc_value("news/extract/listing_page")
-            raise NoContent(item.source, "no article found (a section, tag or home page)")
+            raise NoContent(item.source, "no article found (the page declares itself a website page at a section-like address: a section, tag, home or login page)")
         if not is_article_page(item.signals):
             self.crawler.stats.inc_value("news/extract/undeclared_article")
         return item
