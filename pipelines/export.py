@@ -47,15 +47,17 @@ def export(db: Database, table: str, fmt: str, out: TextIO) -> int:
     """Write every row of ``table`` to ``out`` as ``fmt`` (jsonl or csv); return the row count."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (use {' or '.join(FORMATS)})")
-    count = 0
     stream = rows(db, table)
+    count = 0
     if fmt == "jsonl":
         json_columns = JSON_COLUMNS.get(table, ())
-        for count, row in enumerate(stream, start=1):
+        for row in stream:
             out.write(json.dumps(decode_json_columns(row, json_columns), ensure_ascii=False) + "\n")
+            count += 1
         return count
     writer = csv.DictWriter(out, fieldnames=list(db.table(table).columns_dict))
     writer.writeheader()
-    for count, row in enumerate(stream, start=1):
+    for row in stream:
         writer.writerow(row)
+        count += 1
     return count

@@ -122,7 +122,7 @@ def m010_sites_authors(db: Database) -> None:
     `articles.site_id` points at `sites`; the JSON `authors` column stays (the
     contract) and `article_authors` mirrors it. Existing rows are backfilled.
     """
-    # Imported here: pipelines.facets is written for the store, the schema only borrows it.
+    # Imported here, not at the top, so this change to schema.py stays append-only.
     from pipelines import facets
 
     db["sites"].create({"id": int, "domain": str, "name": str}, pk="id", not_null={"domain"})
