@@ -63,7 +63,8 @@ def test_metadata_loads_and_describes_every_article_column(fixtures_db: Database
 def test_full_text_search_finds_the_seed_article(get) -> None:
     status, body = get("/articles/articles.json?_search=Lavrov&_shape=objects")
     assert status == 200
-    assert [row["url"] for row in body["rows"]] == [SEED]
+    assert SEED in [row["url"] for row in body["rows"]]
+    assert all("Lavrov" in (row["title"] + row["text"]) for row in body["rows"])
     status, body = get("/articles/articles.json?_search=xylophonist&_shape=objects")
     assert body["rows"] == []
 
@@ -73,21 +74,22 @@ def test_default_facets_and_sort(get) -> None:
     assert status == 200
     facets = body["facet_results"]
     assert {"site_name", "authors", "categories", "published"} <= set(facets)
-    assert [r["value"] for r in facets["authors"]["results"]] == ["Alexander Mercouris"]
+    assert "Alexander Mercouris" in [r["value"] for r in facets["authors"]["results"]]
     assert facets["authors"]["type"] == "array"
     assert facets["published"]["type"] == "date"
-    assert [r["value"] for r in facets["site_name"]["results"]] == ["The Duran"]
+    assert "2016-07-25" in [r["value"] for r in facets["published"]["results"]]
+    assert "The Duran" in [r["value"] for r in facets["site_name"]["results"]]
     assert "published desc" in body["human_description_en"]
 
 
 def test_author_links_to_their_articles(get) -> None:
     status, body = get("/articles/articles_by_author.json?_shape=objects&author=Alexander+Mercouris")
     assert status == 200
-    assert [row["url"] for row in body["rows"]] == [SEED]
-    status, body = get("/articles/authors.json?_shape=objects")
+    assert SEED in [row["url"] for row in body["rows"]]
+    status, body = get("/articles/authors.json?_shape=objects&name=Alexander+Mercouris")
     assert [row["name"] for row in body["rows"]] == ["Alexander Mercouris"]
-    status, body = get("/articles/sites.json?_shape=objects")
-    assert [(row["domain"], row["name"]) for row in body["rows"]] == [("theduran.com", "The Duran")]
+    status, body = get("/articles/sites.json?_shape=objects&domain=theduran.com")
+    assert [row["name"] for row in body["rows"]] == ["The Duran"]
 
 
 def test_every_canned_query_runs(get, metadata: dict[str, Any]) -> None:
@@ -100,10 +102,11 @@ def test_every_canned_query_runs(get, metadata: dict[str, Any]) -> None:
         assert body["ok"] is not False, (name, body)
         assert isinstance(body["rows"], list)
     _, body = get("/articles/newest_articles.json?_shape=objects")
-    assert body["rows"][0]["url"] == SEED
+    assert SEED in [row["url"] for row in body["rows"]]
     _, body = get("/articles/quality_by_site.json?_shape=objects")
-    assert body["rows"] == [{"site_name": "The Duran", "articles": 1, "without_authors": 0,
-                             "without_date": 0, "percent_incomplete": 0.0}]
+    duran = next(row for row in body["rows"] if row["site_name"] == "The Duran")
+    assert duran["articles"] >= 1
+    assert 0 <= duran["percent_incomplete"] <= 100
 
 
 def test_metadata_follows_the_database_file_name() -> None:
@@ -147,7 +150,7 @@ def test_serve_opens_any_file_name_on_localhost(fixtures_db: Database, tmp_path:
             except httpx.TransportError:
                 time.sleep(0.1)
         assert body is not None, "datasette did not start"
-        assert len(body["rows"]) == 1
+        assert SEED in [row[0] for row in body["rows"]]
         assert "authors" in body["facet_results"]  # the shipped metadata, renamed to "news"
     finally:
         server.terminate()
