@@ -61,7 +61,8 @@ def evaluate_set(set_dir: Path, workdir: Path, *, settings: dict[str, str] | Non
         raise FileNotFoundError(f"{set_dir} is not a corpus set (needs truth.jsonl and ../score.py)")
     workdir.mkdir(parents=True, exist_ok=True)
     db = workdir / f"{set_dir.name}.db"
-    db.unlink(missing_ok=True)
+    for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        stale.unlink(missing_ok=True)
     replay_into(set_dir / "pages", truth, db, settings=settings)
     predictions = workdir / f"{set_dir.name}.predictions.jsonl"
     export_predictions(db, predictions)

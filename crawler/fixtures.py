@@ -29,9 +29,10 @@ PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 #: any of these tags near the top means "this is markup", e.g. "<html lang=en>", "<div"
 MARKUP_RE = re.compile(rb"<(?:!doctype\s+html|html|head|body|p|div|article|main|section|h1|title)\b",
                        re.IGNORECASE)
-#: an XML document saved under an .html name, e.g. '<?xml ...?><urlset' (a sitemap) or '<rss'
-XML_DOC_RE = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(urlset|sitemapindex|rss|feed)\b",
-                        re.IGNORECASE | re.DOTALL)
+#: the root of an XML document saved under an .html name, e.g. '<urlset' (a sitemap) or '<rss'
+XML_ROOT_RE = re.compile(rb"<(urlset|sitemapindex|rss|feed)\b", re.IGNORECASE)
+#: a prolog item before the root: XML declaration, comment, doctype, processing instruction
+PROLOG_RE = re.compile(rb"\s*(?:<\?[^>]*\?>|<!--(?:[^-]|-(?!->))*-->|<!DOCTYPE[^>]*>)", re.IGNORECASE)
 #: share of U+FFFD replacement characters above which a page counts as undecodable
 MAX_REPLACEMENT_SHARE = 0.01
 
@@ -158,7 +159,7 @@ def check_markup(body: bytes) -> None:
     head = body[:65536]
     if head.count(b"\x00") > len(head) // 100 and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise PageError("decode", "the file is binary data, not an HTML page")
-    match = XML_DOC_RE.match(head)
+    match = XML_ROOT_RE.match(_skip_prolog(head))
     if match:
         kind = match.group(1).decode().lower()
         what = "a sitemap" if kind in ("urlset", "sitemapindex") else "a feed"
@@ -166,6 +167,17 @@ def check_markup(body: bytes) -> None:
     if not MARKUP_RE.search(head if not head.startswith((b"\xff\xfe", b"\xfe\xff"))
                             else head.decode("utf-16", "replace").encode()):
         raise PageError("decode", "the file holds no HTML markup")
+
+
+def _skip_prolog(head: bytes) -> bytes:
+    """The bytes from the first element on (after declarations, comments and doctype)."""
+    position = 0
+    while True:
+        # A loop of simple matches: one regex with nested repetition backtracks exponentially.
+        prolog = PROLOG_RE.match(head, position)
+        if not prolog or prolog.end() == position:
+            return head[position:].lstrip()
+        position = prolog.end()
 
 
 def to_response(body: bytes, url: str, headers: dict[str, str] | None = None) -> HtmlResponse:

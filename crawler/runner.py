@@ -79,7 +79,7 @@ def run_spider(spider: str, args: dict[str, str], overrides: dict[str, Any] | No
     settings = project_settings(overrides)
     db_path = settings.get("SQLITE_PATH")
     with database_lock(db_path):
-        process = CrawlerProcess(settings, install_root_handler=True)
+        process = CrawlerProcess(settings)
         crawler = process.create_crawler(spider)
         process.crawl(crawler, **args)
         process.start()

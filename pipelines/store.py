@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 NEWS_INGEST_VERSION = version("news-ingest")
 #: columns whose change makes an article "updated" (not fetch time or provenance)
-CONTENT_FIELDS = ("source", "title", "authors", "site_name", "published", "modified", "language",
+CONTENT_FIELDS = ("title", "authors", "site_name", "published", "modified", "language",
                   "categories", "tags", "captions", "text")
 JSON_FIELDS = ("authors", "categories", "tags", "captions", "stages")
 
