@@ -18,7 +18,7 @@ from scrapy import signals
 from sqlite_utils import Database
 
 from crawler.items import ArticleItem, PageFailure, page_failed
-from pipelines import schema
+from pipelines import facets, schema
 from pipelines.extract import EXTRACTOR_VERSION, site_of
 
 if TYPE_CHECKING:
@@ -105,7 +105,8 @@ class Store:
             outcome = "inserted" if not found else (
                 "unchanged" if found[0][0] == row["record_hash"] else "updated")
             if outcome != "unchanged":
-                articles.upsert(row, pk="url", alter=False)
+                articles.upsert(facets.with_site(self.db, row), pk="url", alter=False)
+                facets.link_authors(self.db, row["url"], row["authors"])
             # A later success of the same page clears its failure.
             self.db.execute("delete from failures where source = ? or url = ?",
                             [row["source"], row["url"]])
