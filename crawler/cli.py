@@ -49,7 +49,7 @@ def _summary(result: runner.RunResult) -> str:
         lines.append("Failures (newest first):")
         lines += [f"  {source} [{stage}] {reason}" for source, stage, reason in rows]
     db.close()
-    lines.append(f"Explore it: datasette {result.db_path}   (or: sqlite-utils tables {result.db_path} --counts)")
+    lines.append(f"Explore it: news-ingest serve --db {result.db_path}   (Datasette; or: sqlite-utils tables {result.db_path} --counts)")
     return "\n".join(lines)
 
 
