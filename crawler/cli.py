@@ -59,8 +59,9 @@ def _run(spider: str, args: dict[str, str], db: str, settings: tuple[str, ...]) 
     except runner.RunLocked as exc:
         click.echo(f"news-ingest: {exc}", err=True)
         sys.exit(runner.EXIT_LOCKED)
-    except (ValueError, FileNotFoundError, KeyError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    except (ValueError, FileNotFoundError, KeyError, TypeError) as exc:
+        click.echo(f"news-ingest: {exc}", err=True)
+        sys.exit(runner.EXIT_USAGE)
     click.echo(_summary(result))
     sys.exit(runner.exit_status(result))
 

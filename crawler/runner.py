@@ -81,6 +81,9 @@ def run_spider(spider: str, args: dict[str, str], overrides: dict[str, Any] | No
     with database_lock(db_path):
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(spider)
+        # Spiders validate their arguments when built: build one now, so a typo is a
+        # usage error here rather than a traceback from inside the reactor.
+        crawler.spidercls(**args)
         process.crawl(crawler, **args)
         process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}

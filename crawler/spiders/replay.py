@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,8 @@ class ReplaySpider(ArticleSpider):
         super().__init__(**kwargs)
         if not path:
             raise ValueError("replay needs -a path=FILE|FOLDER|GLOB")
+        if not Path(path).exists() and not glob.glob(path, recursive=True):
+            raise ValueError(f"replay: no file, folder or glob match for {path!r}")
         self.path = path
         # Read the manifest now so a bad one fails before the first page.
         self.manifest = fixtures.load_manifest(manifest) if manifest else {}
