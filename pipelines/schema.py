@@ -113,3 +113,15 @@ def m003_wal(db: Database) -> None:
 def migrate(db: Database) -> None:
     """Bring a database up to the current schema."""
     migrations.apply(db)
+
+
+@migrations()
+def m100_versions(db: Database) -> None:
+    """Earlier versions of articles that changed: the row as it was before each update."""
+    db["versions"].create(
+        {"id": int, "url": str, "record_hash": str, "title": str, "authors": str, "published": str,
+         "modified": str, "text": str, "content_hash": str, "fetched_at": str, "etag": str,
+         "last_modified": str, "superseded_at": str},
+        pk="id",
+    )
+    db["versions"].create_index(["url"])

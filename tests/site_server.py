@@ -34,6 +34,8 @@ LIVE_TEST_SETTINGS = {
 WORDS = ("harbour council ferry winter timetable island school budget minister road bridge rain "
          "market fishing boat crew repair vote report plan housing clinic library farmers tourism "
          "season storm power water survey pupils teachers police court festival museum station").split()
+FIRST_NAMES = ("Morag", "Ewan", "Isla", "Callum", "Fiona", "Angus", "Kirsty", "Duncan", "Eilidh", "Ruaridh")
+LAST_NAMES = ("Campbell", "MacLeod", "Stewart", "Morrison", "Fraser", "Munro", "Sinclair", "Mackay")
 LAST_MODIFIED = formatdate(1714550400, usegmt=True)  # 2024-05-01 08:00 GMT
 
 
@@ -136,6 +138,11 @@ class SiteServer:
         self.log.clear()
 
 
+def author_name(i: int) -> str:
+    """The byline of article ``i``: a plausible person name."""
+    return f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[i % len(LAST_NAMES)]}"
+
+
 def article_path(i: int) -> str:
     """Path of article ``i`` (1-based): dated and slugged like a real news URL."""
     return f"/news/2024/05/{(i - 1) % 28 + 1:02d}/island-story-number-{i}-reported"
@@ -153,7 +160,7 @@ def article_html(base: str, path: str, i: int, title: str, published: str, extra
         paragraphs.append(extra)
     body = "".join(f"<p>{p}</p>\n" for p in paragraphs)
     ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": title,
-                     "datePublished": published, "author": {"@type": "Person", "name": f"Reporter {i}"}})
+                     "datePublished": published, "author": {"@type": "Person", "name": author_name(i)}})
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>{title} | Test Courier</title>
 <link rel="canonical" href="{base}{path}">
@@ -161,7 +168,7 @@ def article_html(base: str, path: str, i: int, title: str, published: str, extra
 <meta property="article:published_time" content="{published}">
 <script type="application/ld+json">{ld}</script></head>
 <body><nav><a href="/">Home</a> <a href="/news/">News</a> <a href="/contact">Contact</a></nav>
-<main><article><h1>{title}</h1><p class="byline">By Reporter {i}</p>
+<main><article><h1>{title}</h1><p class="byline">By {author_name(i)}</p>
 {body}</article></main><footer><p>Test Courier, 1 Harbour Street.</p></footer></body></html>"""
 
 
@@ -178,7 +185,7 @@ def rss(base: str, numbers: list[int], extra_paths: tuple[str, ...] = ()) -> str
     items = "".join(
         f"<item><title>Feed title {i}</title><link>{base}{article_path(i)}</link>"
         f"<pubDate>{formatdate(1714550400 + i * 3600, usegmt=True)}</pubDate>"
-        f"<author>reporter{i}@example.invalid (Reporter {i})</author></item>" for i in numbers)
+        f"<author>reporter{i}@example.invalid ({author_name(i)})</author></item>" for i in numbers)
     items += "".join(f"<item><title>Extra</title><link>{base}{p}</link></item>" for p in extra_paths)
     return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Test Courier</title>'
             f"<link>{base}/</link><description>news</description>{items}</channel></rss>")
@@ -188,7 +195,7 @@ def atom(base: str, numbers: list[int]) -> str:
     entries = "".join(
         f'<entry><title>Atom title {i}</title><link rel="alternate" href="{base}{article_path(i)}"/>'
         f"<id>{base}{article_path(i)}</id><updated>2024-05-{i:02d}T09:00:00Z</updated>"
-        f"<published>2024-05-{i:02d}T09:00:00Z</published><author><name>Reporter {i}</name></author></entry>"
+        f"<published>2024-05-{i:02d}T09:00:00Z</published><author><name>{author_name(i)}</name></author></entry>"
         for i in numbers)
     return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
             f"<title>Test Courier</title><id>{base}/</id><updated>2024-05-05T09:00:00Z</updated>{entries}</feed>")
@@ -198,7 +205,7 @@ def json_feed(base: str, numbers: list[int]) -> str:
     return json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "Test Courier",
                        "items": [{"id": str(i), "url": f"{base}{article_path(i)}", "title": f"JSON title {i}",
                                   "date_published": f"2024-05-{i:02d}T09:00:00Z",
-                                  "authors": [{"name": f"Reporter {i}"}]} for i in numbers]})
+                                  "authors": [{"name": author_name(i)}]} for i in numbers]})
 
 
 def news_sitemap(base: str, numbers: list[int], extra_paths: tuple[str, ...] = ()) -> str:

@@ -141,7 +141,8 @@ class SiteSpider(LiveSpider):
         self.deny = self.deny or config.get("deny", [])
         if self.depth is None:
             self.depth = int(config.get("depth", 2))
-        hosts = sorted({urlsplit(u).hostname or "" for u in self.start_list})
+        # LinkExtractor compares the netloc (host:port), so a port must be part of the domain.
+        hosts = sorted({urlsplit(u).netloc.lower() for u in self.start_list})
         self.links = LinkExtractor(allow=self.allow, deny=self.deny, allow_domains=hosts, unique=True)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:  # type: ignore[override]

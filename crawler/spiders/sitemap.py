@@ -130,7 +130,7 @@ class SitemapSpider(LiveSpider):
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         """robots.txt -> its sitemaps; an index -> its (recent) sitemaps; a urlset -> article requests."""
         if response.url.endswith("/robots.txt"):
-            for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+            for url in sitemap_urls_from_robots(response.body, base_url=response.url):
                 yield self.sitemap_request(url)
             return
         try:
