@@ -261,3 +261,16 @@ def start_site(articles: int = 5) -> SiteServer:
     base = server.start()
     server.pages.update(generate_site(base, articles))
     return server
+
+
+def cli_settings(extra: dict[str, str] | None = None) -> list[str]:
+    """``-s NAME=VALUE`` arguments of :data:`LIVE_TEST_SETTINGS` (plus ``extra``) for news-ingest."""
+    args: list[str] = []
+    for name, value in {**LIVE_TEST_SETTINGS, **(extra or {})}.items():
+        args += ["-s", f"{name}={value}"]
+    return args
+
+
+def article_paths(numbers: range | list[int]) -> set[str]:
+    """The paths of articles ``numbers``."""
+    return {article_path(i) for i in numbers}

@@ -8,6 +8,7 @@ entry's title, date and authors travel with its request as ``meta["hints"]``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,10 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.spiders.live import LiveSpider, check_url, split_list
+
+
+#: RSS 2.0 <author> "email (Name)", e.g. "jo@paper.example (Jo Bloggs)": feedparser mangles long TLDs
+RSS_AUTHOR_RE = re.compile(r"^\s*\S+@\S+\s+\((?P<name>[^()]+)\)\s*$")
 
 
 @dataclass
@@ -79,8 +84,12 @@ def parse_feed(body: bytes, base_url: str) -> list[FeedEntry]:
             (li.get("href") for li in entry.get("links", []) if li.get("rel") in (None, "alternate")), None)
         if not link:
             continue
-        names = [a.get("name", "").strip() for a in entry.get("authors", []) if a.get("name")]
-        if not names and entry.get("author"):
+        rss_author = RSS_AUTHOR_RE.match(entry.get("author") or "")
+        if rss_author:
+            names = [rss_author.group("name").strip()]
+        else:
+            names = [a.get("name", "").strip() for a in entry.get("authors", []) if a.get("name")]
+        if not names and entry.get("author") and "@" not in entry["author"]:
             names = [entry["author"].strip()]
         entries.append(FeedEntry(url=urljoin(base_url, link.strip()), title=entry.get("title", ""),
                                  published=entry.get("published") or entry.get("updated") or "",
