@@ -60,22 +60,33 @@ def iso_from_warc(value: str) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def write_response(writer: WARCWriter, url: str, status: int, headers: list[tuple[str, str]],
-                   body: bytes, fetched_at: str, hints: dict[str, Any] | None = None) -> None:
+def write_response(
+    writer: WARCWriter,
+    url: str,
+    status: int,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    fetched_at: str,
+    hints: dict[str, Any] | None = None,
+) -> None:
     """Append one HTTP response record (with the page's discovery hints, so a reprocess has them)."""
     try:
         phrase = HTTPStatus(status).phrase
     except ValueError:
         phrase = "Unknown"
-    kept = [(k, v) for k, v in headers if k.lower().encode() not in DROPPED_HEADERS
-            and k.lower() != "content-length"]
+    kept = [
+        (k, v)
+        for k, v in headers
+        if k.lower().encode() not in DROPPED_HEADERS and k.lower() != "content-length"
+    ]
     kept.append(("Content-Length", str(len(body))))
     http_headers = StatusAndHeaders(f"{status} {phrase}", kept, protocol="HTTP/1.1")
     warc_headers = {"WARC-Date": warc_date(fetched_at)}
     if hints:
         warc_headers[HINTS_HEADER] = json.dumps(hints, ensure_ascii=True, default=str)
-    record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http_headers,
-                                       warc_headers_dict=warc_headers)
+    record = writer.create_warc_record(
+        url, "response", payload=io.BytesIO(body), http_headers=http_headers, warc_headers_dict=warc_headers
+    )
     writer.write_record(record)
 
 
@@ -113,10 +124,20 @@ class WarcArchiveMiddleware:
         fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
         # The spider stamps the item with this same instant, so the row and the record agree.
         request.meta["fetched_at"] = fetched_at
-        headers = [(k.decode("latin-1"), v.decode("latin-1"))
-                   for k, values in response.headers.items() for v in values]
-        write_response(self._writer(), response.url, response.status, headers, response.body, fetched_at,
-                       request.meta.get("hints"))
+        headers = [
+            (k.decode("latin-1"), v.decode("latin-1"))
+            for k, values in response.headers.items()
+            for v in values
+        ]
+        write_response(
+            self._writer(),
+            response.url,
+            response.status,
+            headers,
+            response.body,
+            fetched_at,
+            request.meta.get("hints"),
+        )
         self.crawler.stats.inc_value("news/archive/records")
         return response
 
@@ -150,13 +171,20 @@ def _is_html_response(record: ArcWarcRecord) -> bool:
 
 
 def _page(record: ArcWarcRecord, location: str) -> WarcPage:
-    headers = {k: v for k, v in record.http_headers.headers
-               if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")}
-    return WarcPage(url=record.rec_headers.get_header("WARC-Target-URI"),
-                    fetched_at=iso_from_warc(record.rec_headers.get_header("WARC-Date")),
-                    body=record.content_stream().read(), headers=headers,
-                    hints=json.loads(record.rec_headers.get_header(HINTS_HEADER) or "{}"),
-                    status=int(record.http_headers.get_statuscode()), location=location)
+    headers = {
+        k: v
+        for k, v in record.http_headers.headers
+        if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+    }
+    return WarcPage(
+        url=record.rec_headers.get_header("WARC-Target-URI"),
+        fetched_at=iso_from_warc(record.rec_headers.get_header("WARC-Date")),
+        body=record.content_stream().read(),
+        headers=headers,
+        hints=json.loads(record.rec_headers.get_header(HINTS_HEADER) or "{}"),
+        status=int(record.http_headers.get_statuscode()),
+        location=location,
+    )
 
 
 def _wanted(url: str, fetched_at: str, site: str | None, since: str | None) -> bool:
@@ -167,7 +195,9 @@ def _wanted(url: str, fetched_at: str, site: str | None, since: str | None) -> b
     return not (since and fetched_at < since)
 
 
-def latest_pages(paths: Iterable[Path], site: str | None = None, since: str | None = None) -> Iterator[WarcPage]:
+def latest_pages(
+    paths: Iterable[Path], site: str | None = None, since: str | None = None
+) -> Iterator[WarcPage]:
     """The newest HTML 200 response per URL across WARC files (older copies are history).
 
     Args:
@@ -203,6 +233,7 @@ def latest_pages(paths: Iterable[Path], site: str | None = None, since: str | No
 
 def warc_files(folder: Path) -> list[Path]:
     """The WARC files of a folder (recursively), oldest name first (names start with a timestamp)."""
-    return sorted((p for p in folder.rglob("*") if p.is_file() and is_warc_file(p)),
-                  key=lambda p: (p.name.split("-", 1)[-1], str(p)))
-
+    return sorted(
+        (p for p in folder.rglob("*") if p.is_file() and is_warc_file(p)),
+        key=lambda p: (p.name.split("-", 1)[-1], str(p)),
+    )

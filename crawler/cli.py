@@ -190,7 +190,8 @@ def eval_command(corpus_dir: str, sets: tuple[str, ...], workdir: str) -> None:
 
 
 @main.command()
-@click.option("--db", default=DEFAULT_DB, show_default=True, help="SQLite database (its archive is <db folder>/warc).")
+@click.option("--db", default=DEFAULT_DB, show_default=True, 
+              help="SQLite database (its archive: <db folder>/warc).")
 @click.option("--site", help="Only this domain's pages (and its subdomains).")
 @click.option("--since", help="Only pages fetched on or after this ISO 8601 date.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting.")

@@ -75,7 +75,9 @@ class ConditionalGetMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler, crawler.settings.get("SQLITE_PATH"), crawler.settings.getint("NEWS_REFRESH_MIN_AGE"))
+        return cls(
+            crawler, crawler.settings.get("SQLITE_PATH"), crawler.settings.getint("NEWS_REFRESH_MIN_AGE")
+        )
 
     def _stored(self, url: str) -> tuple[str, str | None, str | None] | None:
         if self.db is None:
@@ -84,8 +86,9 @@ class ConditionalGetMiddleware:
             # Read-only: the store pipeline is the one writer of this file.
             self.db = sqlite3.connect(f"file:{Path(self.path).resolve()}?mode=ro", uri=True)
         try:
-            row = self.db.execute("select fetched_at, etag, last_modified from articles where url = ?",
-                                  [url]).fetchone()
+            row = self.db.execute(
+                "select fetched_at, etag, last_modified from articles where url = ?", [url]
+            ).fetchone()
         except sqlite3.OperationalError:  # no articles table yet: a fresh database
             return None
         return row

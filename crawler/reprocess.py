@@ -1,4 +1,4 @@
-"""Re-run the current pipelines over the raw WARC archive and say what changed (behind `news-ingest reprocess`).
+"""Re-run the current pipelines over the raw WARC archive and say what changed (`news-ingest reprocess`).
 
 A reprocess is a replay of the archive's newest HTML response per URL into the
 same database, without network: rows whose pipeline output differs are updated
@@ -50,13 +50,18 @@ def snapshot(db_path: str, site: str | None = None) -> dict[str, dict[str, Any]]
         if not db["articles"].exists():
             return {}
         want = (site or "").lower().removeprefix("www.")
-        return {row["url"]: row for row in db["articles"].rows
-                if not want or host_of(row["url"]) == want or host_of(row["url"]).endswith("." + want)}
+        return {
+            row["url"]: row
+            for row in db["articles"].rows
+            if not want or host_of(row["url"]) == want or host_of(row["url"]).endswith("." + want)
+        }
     finally:
         db.close()
 
 
-def diff_rows(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> tuple[int, int, Counter[str]]:
+def diff_rows(
+    before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]
+) -> tuple[int, int, Counter[str]]:
     """``(new rows, changed rows, {column: rows where it changed})`` between two snapshots."""
     new = changed = 0
     fields: Counter[str] = Counter()
@@ -72,8 +77,9 @@ def diff_rows(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]
     return new, changed, fields
 
 
-def reprocess(db_path: str, site: str | None = None, since: str | None = None,
-              overrides: dict[str, Any] | None = None) -> ReprocessResult:
+def reprocess(
+    db_path: str, site: str | None = None, since: str | None = None, overrides: dict[str, Any] | None = None
+) -> ReprocessResult:
     """Replay the archive of ``db_path`` into it (under the database lock) and diff the rows."""
     settings = runner.project_settings({"SQLITE_PATH": db_path, **(overrides or {})})
     folder = warc_folder(db_path, settings.get("NEWS_WARC_DIR"))
@@ -89,8 +95,9 @@ def reprocess(db_path: str, site: str | None = None, since: str | None = None,
     run = runner.run_spider("replay", args, {"SQLITE_PATH": db_path, **(overrides or {})})
     after = snapshot(db_path, site)
     new, changed, fields = diff_rows(before, after)
-    return ReprocessResult(run=run, warc_files=files, compared=len(after), new=new, changed=changed,
-                           fields=fields)
+    return ReprocessResult(
+        run=run, warc_files=files, compared=len(after), new=new, changed=changed, fields=fields
+    )
 
 
 def report(result: ReprocessResult) -> str:
@@ -98,7 +105,8 @@ def report(result: ReprocessResult) -> str:
     counts = result.run.counts
     lines = [
         f"reprocess: {result.run.finish_reason}. {len(result.warc_files)} WARC file(s), "
-        f"{counts['pages_seen']} archived pages -> {counts['inserted']} inserted, {counts['updated']} updated, "
+        f"{counts['pages_seen']} archived pages -> {counts['inserted']} inserted, "
+        f"{counts['updated']} updated, "
         f"{counts['unchanged']} unchanged, {counts['failures']} failures.",
         f"Articles compared: {result.compared}; new: {result.new}; changed: {result.changed}.",
     ]

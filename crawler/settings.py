@@ -82,3 +82,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalGetMiddleware": 560,
     "crawler.archive.WarcArchiveMiddleware": 950,
 }
+#: Scrapy starts this many asyncio workers for EVERY callback's output, even an empty one
+#: (scrapy/utils/asyncio.py _parallel_asyncio): the default 100 cost ~2.5 ms per response,
+#: and our item pipelines are synchronous, so more than a few buys nothing.
+CONCURRENT_ITEMS = 4

@@ -31,9 +31,45 @@ LIVE_TEST_SETTINGS = {
     "NEWS_SITES_FILE": "/nonexistent/sites.toml",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
 }
-WORDS = ("harbour council ferry winter timetable island school budget minister road bridge rain "
-         "market fishing boat crew repair vote report plan housing clinic library farmers tourism "
-         "season storm power water survey pupils teachers police court festival museum station").split()
+WORDS = [
+    "harbour",
+    "council",
+    "ferry",
+    "winter",
+    "timetable",
+    "island",
+    "school",
+    "budget",
+    "minister",
+    "road",
+    "bridge",
+    "rain",
+    "market",
+    "fishing",
+    "boat",
+    "crew",
+    "repair",
+    "vote",
+    "report",
+    "plan",
+    "housing",
+    "clinic",
+    "library",
+    "farmers",
+    "tourism",
+    "season",
+    "storm",
+    "power",
+    "water",
+    "survey",
+    "pupils",
+    "teachers",
+    "police",
+    "court",
+    "festival",
+    "museum",
+    "station",
+]
 FIRST_NAMES = ("Morag", "Ewan", "Isla", "Callum", "Fiona", "Angus", "Kirsty", "Duncan", "Eilidh", "Ruaridh")
 LAST_NAMES = ("Campbell", "MacLeod", "Stewart", "Morrison", "Fraser", "Munro", "Sinclair", "Mackay")
 LAST_MODIFIED = formatdate(1714550400, usegmt=True)  # 2024-05-01 08:00 GMT
@@ -121,8 +157,9 @@ class SiteServer:
             return page.etag in [t.strip() for t in headers["If-None-Match"].split(",")]
         if headers.get("If-Modified-Since"):
             try:
-                return parsedate_to_datetime(headers["If-Modified-Since"]) >= \
-                    parsedate_to_datetime(page.last_modified)
+                return parsedate_to_datetime(headers["If-Modified-Since"]) >= parsedate_to_datetime(
+                    page.last_modified
+                )
             except (TypeError, ValueError):
                 return False
         return False
@@ -159,8 +196,15 @@ def article_html(base: str, path: str, i: int, title: str, published: str, extra
     if extra:
         paragraphs.append(extra)
     body = "".join(f"<p>{p}</p>\n" for p in paragraphs)
-    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": title,
-                     "datePublished": published, "author": {"@type": "Person", "name": author_name(i)}})
+    ld = json.dumps(
+        {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": title,
+            "datePublished": published,
+            "author": {"@type": "Person", "name": author_name(i)},
+        }
+    )
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>{title} | Test Courier</title>
 <link rel="canonical" href="{base}{path}">
@@ -185,10 +229,14 @@ def rss(base: str, numbers: list[int], extra_paths: tuple[str, ...] = ()) -> str
     items = "".join(
         f"<item><title>Feed title {i}</title><link>{base}{article_path(i)}</link>"
         f"<pubDate>{formatdate(1714550400 + i * 3600, usegmt=True)}</pubDate>"
-        f"<author>reporter{i}@example.invalid ({author_name(i)})</author></item>" for i in numbers)
+        f"<author>reporter{i}@example.invalid ({author_name(i)})</author></item>"
+        for i in numbers
+    )
     items += "".join(f"<item><title>Extra</title><link>{base}{p}</link></item>" for p in extra_paths)
-    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Test Courier</title>'
-            f"<link>{base}/</link><description>news</description>{items}</channel></rss>")
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Test Courier</title>'
+        f"<link>{base}/</link><description>news</description>{items}</channel></rss>"
+    )
 
 
 def atom(base: str, numbers: list[int]) -> str:
@@ -196,16 +244,31 @@ def atom(base: str, numbers: list[int]) -> str:
         f'<entry><title>Atom title {i}</title><link rel="alternate" href="{base}{article_path(i)}"/>'
         f"<id>{base}{article_path(i)}</id><updated>2024-05-{i:02d}T09:00:00Z</updated>"
         f"<published>2024-05-{i:02d}T09:00:00Z</published><author><name>{author_name(i)}</name></author></entry>"
-        for i in numbers)
-    return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
-            f"<title>Test Courier</title><id>{base}/</id><updated>2024-05-05T09:00:00Z</updated>{entries}</feed>")
+        for i in numbers
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>Test Courier</title><id>{base}/</id><updated>2024-05-05T09:00:00Z</updated>{entries}</feed>"
+    )
 
 
 def json_feed(base: str, numbers: list[int]) -> str:
-    return json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "Test Courier",
-                       "items": [{"id": str(i), "url": f"{base}{article_path(i)}", "title": f"JSON title {i}",
-                                  "date_published": f"2024-05-{i:02d}T09:00:00Z",
-                                  "authors": [{"name": author_name(i)}]} for i in numbers]})
+    return json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "Test Courier",
+            "items": [
+                {
+                    "id": str(i),
+                    "url": f"{base}{article_path(i)}",
+                    "title": f"JSON title {i}",
+                    "date_published": f"2024-05-{i:02d}T09:00:00Z",
+                    "authors": [{"name": author_name(i)}],
+                }
+                for i in numbers
+            ],
+        }
+    )
 
 
 def news_sitemap(base: str, numbers: list[int], extra_paths: tuple[str, ...] = ()) -> str:
@@ -213,10 +276,14 @@ def news_sitemap(base: str, numbers: list[int], extra_paths: tuple[str, ...] = (
         f"<url><loc>{base}{article_path(i)}</loc><news:news><news:publication>"
         f"<news:name>Test Courier</news:name><news:language>en</news:language></news:publication>"
         f"<news:publication_date>2024-05-{(i - 1) % 28 + 1:02d}T09:00:00+00:00</news:publication_date>"
-        f"<news:title>Sitemap title {i}</news:title></news:news></url>" for i in numbers)
+        f"<news:title>Sitemap title {i}</news:title></news:news></url>"
+        for i in numbers
+    )
     urls += "".join(f"<url><loc>{base}{p}</loc><lastmod>2024-05-01</lastmod></url>" for p in extra_paths)
-    return ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-            f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>'
+    )
 
 
 def generate_site(base: str, articles: int = 5) -> dict[str, Page]:
@@ -224,34 +291,54 @@ def generate_site(base: str, articles: int = 5) -> dict[str, Page]:
     numbers = list(range(1, articles + 1))
     xml = "application/xml"
     pages = {
-        "/robots.txt": Page(f"User-agent: *\nDisallow: /private/\nSitemap: {base}/sitemap_index.xml\n".encode(),
-                            "text/plain"),
-        "/": Page(list_html("Test Courier", ["/news/", "/contact", "/tag/local", PRIVATE_PATH,
-                                             article_path(1)]).encode()),
+        "/robots.txt": Page(
+            f"User-agent: *\nDisallow: /private/\nSitemap: {base}/sitemap_index.xml\n".encode(), "text/plain"
+        ),
+        "/": Page(
+            list_html(
+                "Test Courier", ["/news/", "/contact", "/tag/local", PRIVATE_PATH, article_path(1)]
+            ).encode()
+        ),
         "/news/": Page(list_html("News", [article_path(i) for i in numbers] + ["/tag/local"]).encode()),
         "/tag/local": Page(list_html("Tag: local", [article_path(1), article_path(2)]).encode()),
         "/contact": Page(list_html("Contact us", ["/"], og_type=None).encode()),
-        PRIVATE_PATH: Page(article_html(base, PRIVATE_PATH, 999, "Private story", "2024-05-01T09:00:00+00:00")
-                           .encode()),
-        OLD_PATH: Page(article_html(base, OLD_PATH, 998, "Old archive story", "2020-01-15T09:00:00+00:00")
-                       .encode()),
+        PRIVATE_PATH: Page(
+            article_html(base, PRIVATE_PATH, 999, "Private story", "2024-05-01T09:00:00+00:00").encode()
+        ),
+        OLD_PATH: Page(
+            article_html(base, OLD_PATH, 998, "Old archive story", "2020-01-15T09:00:00+00:00").encode()
+        ),
         "/rss.xml": Page(rss(base, numbers[:3], (PRIVATE_PATH,)).encode(), "application/rss+xml"),
         "/atom.xml": Page(atom(base, numbers[2:5]).encode(), "application/atom+xml"),
         "/feed.json": Page(json_feed(base, numbers[:2]).encode(), "application/feed+json"),
         "/sitemap_index.xml": Page(
-            ('<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-             f"<sitemap><loc>{base}/sitemap-news.xml</loc><lastmod>2024-05-05</lastmod></sitemap>"
-             f"<sitemap><loc>{base}/sitemap-2020.xml</loc><lastmod>2020-01-16</lastmod></sitemap>"
-             "</sitemapindex>").encode(), xml),
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<sitemap><loc>{base}/sitemap-news.xml</loc><lastmod>2024-05-05</lastmod></sitemap>"
+                f"<sitemap><loc>{base}/sitemap-2020.xml</loc><lastmod>2020-01-16</lastmod></sitemap>"
+                "</sitemapindex>"
+            ).encode(),
+            xml,
+        ),
         "/sitemap-news.xml": Page(news_sitemap(base, numbers, (PRIVATE_PATH,)).encode(), xml),
         "/sitemap-2020.xml": Page(
-            ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-             f"<url><loc>{base}{OLD_PATH}</loc><lastmod>2020-01-15</lastmod></url></urlset>").encode(), xml),
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<url><loc>{base}{OLD_PATH}</loc><lastmod>2020-01-15</lastmod></url></urlset>"
+            ).encode(),
+            xml,
+        ),
     }
     for i in numbers:
-        pages[article_path(i)] = Page(article_html(
-            base, article_path(i), i, f"Island story number {i}", f"2024-05-{(i - 1) % 28 + 1:02d}T09:00:00+00:00")
-            .encode())
+        pages[article_path(i)] = Page(
+            article_html(
+                base,
+                article_path(i),
+                i,
+                f"Island story number {i}",
+                f"2024-05-{(i - 1) % 28 + 1:02d}T09:00:00+00:00",
+            ).encode()
+        )
     return pages
 
 

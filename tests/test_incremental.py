@@ -24,23 +24,29 @@ from tests.site_server import (
 ARTICLES = {article_path(i) for i in range(1, 6)} | {OLD_PATH}
 
 
-@pytest.mark.parametrize(("refresh", "fetched_at", "min_age", "skip"), [
-    ("always", "2024-05-01T10:00:00+00:00", 3600, False),
-    ("never", "2020-01-01T00:00:00+00:00", 0, True),
-    ("conditional", "2024-05-01T10:30:00+00:00", 3600, True),
-    ("conditional", "2024-05-01T08:30:00+00:00", 3600, False),
-    ("conditional", "2024-05-01T10:30:00+00:00", 0, False),
-    ("conditional", None, 3600, False),
-])
+@pytest.mark.parametrize(
+    ("refresh", "fetched_at", "min_age", "skip"),
+    [
+        ("always", "2024-05-01T10:00:00+00:00", 3600, False),
+        ("never", "2020-01-01T00:00:00+00:00", 0, True),
+        ("conditional", "2024-05-01T10:30:00+00:00", 3600, True),
+        ("conditional", "2024-05-01T08:30:00+00:00", 3600, False),
+        ("conditional", "2024-05-01T10:30:00+00:00", 0, False),
+        ("conditional", None, 3600, False),
+    ],
+)
 def test_refresh_policy(refresh: str, fetched_at: str | None, min_age: int, skip: bool) -> None:
     from datetime import UTC, datetime
+
     now = datetime(2024, 5, 1, 11, 0, tzinfo=UTC)
     assert should_skip(refresh, fetched_at, now, min_age) is skip
 
 
 def test_conditional_headers() -> None:
     assert conditional_headers('"abc"', "Wed, 01 May 2024 08:00:00 GMT") == {
-        "If-None-Match": '"abc"', "If-Modified-Since": "Wed, 01 May 2024 08:00:00 GMT"}
+        "If-None-Match": '"abc"',
+        "If-Modified-Since": "Wed, 01 May 2024 08:00:00 GMT",
+    }
     assert conditional_headers(None, None) == {}
 
 
@@ -52,8 +58,16 @@ def site() -> Iterator[SiteServer]:
 
 
 def crawl(site: SiteServer, db: Path, *extra: str, settings: dict[str, str] | None = None):  # noqa: ANN201
-    return news_ingest("crawl", "sitemap", "-a", f"url={site.base_url}/robots.txt", *extra, "--db", str(db),
-                       *cli_settings(settings))
+    return news_ingest(
+        "crawl",
+        "sitemap",
+        "-a",
+        f"url={site.base_url}/robots.txt",
+        *extra,
+        "--db",
+        str(db),
+        *cli_settings(settings),
+    )
 
 
 def last_run(db: Path) -> dict:
@@ -61,7 +75,8 @@ def last_run(db: Path) -> dict:
 
 
 def test_second_run_fetches_no_unchanged_article_and_a_changed_one_keeps_its_version(
-        site: SiteServer, tmp_path: Path) -> None:
+    site: SiteServer, tmp_path: Path
+) -> None:
     db = tmp_path / "inc.db"
     first = crawl(site, db)
     assert first.returncode == 0, first.stdout + first.stderr[-3000:]
@@ -79,10 +94,16 @@ def test_second_run_fetches_no_unchanged_article_and_a_changed_one_keeps_its_ver
     # The newsroom corrects article 2: new body, new ETag.
     path = article_path(2)
     before = next(Database(db).query("select url, text from articles where url like ?", [f"%{path}"]))
-    site.pages[path] = Page(article_html(site.base_url, path, 2, "Island story number 2",
-                                         "2024-05-02T09:00:00+00:00",
-                                         extra="Correction: an earlier version misnamed the ferry operator.")
-                            .encode())
+    site.pages[path] = Page(
+        article_html(
+            site.base_url,
+            path,
+            2,
+            "Island story number 2",
+            "2024-05-02T09:00:00+00:00",
+            extra="Correction: an earlier version misnamed the ferry operator.",
+        ).encode()
+    )
     site.clear_log()
     third = crawl(site, db)
     assert third.returncode == 0, third.stdout + third.stderr[-3000:]
@@ -96,7 +117,9 @@ def test_second_run_fetches_no_unchanged_article_and_a_changed_one_keeps_its_ver
     assert Database(db)["articles"].count == 6
 
 
-def test_recent_articles_are_not_requested_and_refresh_always_refetches(site: SiteServer, tmp_path: Path) -> None:
+def test_recent_articles_are_not_requested_and_refresh_always_refetches(
+    site: SiteServer, tmp_path: Path
+) -> None:
     db = tmp_path / "recent.db"
     assert crawl(site, db).returncode == 0
     site.clear_log()
@@ -138,8 +161,9 @@ def test_server_down_run_fails(tmp_path: Path) -> None:
     base = down.start()
     down.stop()  # the port is now closed: every connection is refused
     db = tmp_path / "down.db"
-    result = news_ingest("crawl", "urls", "-a", f"urls={base}/news/some-story-that-is-gone", "--db", str(db),
-                         *cli_settings())
+    result = news_ingest(
+        "crawl", "urls", "-a", f"urls={base}/news/some-story-that-is-gone", "--db", str(db), *cli_settings()
+    )
     assert result.returncode == EXIT_FAILED, result.stdout
     failures = list(Database(db)["failures"].rows)
     assert [f["stage"] for f in failures] == ["fetch"]

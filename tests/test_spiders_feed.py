@@ -49,13 +49,15 @@ def test_rss_entries_carry_title_date_and_author_hints() -> None:
 def test_atom_entries() -> None:
     entries = parse_feed(atom(BASE, [3]).encode(), BASE + "/atom.xml")
     assert [(e.url, e.title, e.published, e.authors) for e in entries] == [
-        (BASE + article_path(3), "Atom title 3", "2024-05-03T09:00:00Z", [author_name(3)])]
+        (BASE + article_path(3), "Atom title 3", "2024-05-03T09:00:00Z", [author_name(3)])
+    ]
 
 
 def test_json_feed_entries() -> None:
     entries = parse_feed(json_feed(BASE, [2]).encode(), BASE + "/feed.json")
     assert [(e.url, e.title, e.published, e.authors) for e in entries] == [
-        (BASE + article_path(2), "JSON title 2", "2024-05-02T09:00:00Z", [author_name(2)])]
+        (BASE + article_path(2), "JSON title 2", "2024-05-02T09:00:00Z", [author_name(2)])
+    ]
 
 
 def test_relative_links_resolve_against_the_feed_url() -> None:
@@ -63,14 +65,23 @@ def test_relative_links_resolve_against_the_feed_url() -> None:
     assert [e.url for e in parse_feed(body, BASE + "/feeds/rss.xml")] == [BASE + "/a/b-c-d-e"]
 
 
-@pytest.mark.parametrize("body", [b"<html><body><p>not a feed</p></body></html>", b'{"no": "items"}', b"{oops"])
+@pytest.mark.parametrize(
+    "body", [b"<html><body><p>not a feed</p></body></html>", b'{"no": "items"}', b"{oops"]
+)
 def test_non_feeds_raise_feed_error(body: bytes) -> None:
     with pytest.raises(FeedError):
         parse_feed(body, BASE + "/x")
 
 
-@pytest.mark.parametrize("args", [{}, {"url": "ftp://example.com/feed"}, {"url": BASE + "/rss", "refresh": "sometimes"},
-                                  {"url": BASE + "/rss", "limit": "0"}])
+@pytest.mark.parametrize(
+    "args",
+    [
+        {},
+        {"url": "ftp://example.com/feed"},
+        {"url": BASE + "/rss", "refresh": "sometimes"},
+        {"url": BASE + "/rss", "limit": "0"},
+    ],
+)
 def test_bad_arguments_fail_at_construction(args: dict[str, str]) -> None:
     with pytest.raises(ValueError):
         FeedSpider(**args)
@@ -91,8 +102,9 @@ def test_rss_crawl_stores_exactly_the_feed_articles(site: SiteServer, tmp_path: 
 
 def test_atom_and_json_feeds_in_one_run(site: SiteServer, tmp_path: Path) -> None:
     db = tmp_path / "atom.db"
-    result = scrapy_crawl("feed", db, f"url={site.base_url}/atom.xml,{site.base_url}/feed.json",
-                          settings=LIVE_TEST_SETTINGS)
+    result = scrapy_crawl(
+        "feed", db, f"url={site.base_url}/atom.xml,{site.base_url}/feed.json", settings=LIVE_TEST_SETTINGS
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert stored_paths(db) == article_paths([1, 2, 3, 4, 5])
     authors = {row["url"].rsplit("/", 1)[1]: row["authors"] for row in Database(db)["articles"].rows}

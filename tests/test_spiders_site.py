@@ -21,25 +21,50 @@ def page(head: str = "") -> str:
     return f"<html><head>{head}</head><body><p>text</p></body></html>"
 
 
-@pytest.mark.parametrize(("html", "url", "expected"), [
-    (page('<meta property="og:type" content="article">'), U + "/x", (True, "og:type")),
-    (page('<script type="application/ld+json">{"@type": "NewsArticle"}</script>'), U + "/x", (True, "jsonld")),
-    (page('<script type="application/ld+json">{"@graph": [{"@type": "WebPage"}, {"@type": "BlogPosting"}]}'
-          "</script>"), U + "/x", (True, "jsonld")),
-    (page('<meta property="article:published_time" content="2024-01-01">'), U + "/x", (True, "published_time")),
-    (page('<meta property="og:type" content="website">'), U + "/2024/05/01/a-dated-story", (False, "declared-not-article")),
-    (page('<script type="application/ld+json">{"@type": "CollectionPage"}</script>'), U + "/news/",
-     (False, "declared-not-article")),
-    (page(), U + "/", (False, "url-list")),
-    (page(), U + "/tag/ferries", (False, "url-list")),
-    (page(), U + "/category/news/council-cuts-ferry-timetable", (False, "url-list")),
-    (page(), U + "/privacy-policy", (False, "url-list")),
-    (page(), U + "/contact", (False, "url-list")),
-    (page(), U + "/2024/05/01/ferries", (True, "url-shape")),
-    (page(), U + "/news/council-cuts-winter-ferry-timetable", (True, "url-shape")),
-    (page(), U + "/news/", (False, "no-signal")),
-    (page(), U + "/sport/football", (False, "no-signal")),
-])
+@pytest.mark.parametrize(
+    ("html", "url", "expected"),
+    [
+        (page('<meta property="og:type" content="article">'), U + "/x", (True, "og:type")),
+        (
+            page('<script type="application/ld+json">{"@type": "NewsArticle"}</script>'),
+            U + "/x",
+            (True, "jsonld"),
+        ),
+        (
+            page(
+                '<script type="application/ld+json">{"@graph": [{"@type": "WebPage"}, '
+                '{"@type": "BlogPosting"}]}'
+                "</script>"
+            ),
+            U + "/x",
+            (True, "jsonld"),
+        ),
+        (
+            page('<meta property="article:published_time" content="2024-01-01">'),
+            U + "/x",
+            (True, "published_time"),
+        ),
+        (
+            page('<meta property="og:type" content="website">'),
+            U + "/2024/05/01/a-dated-story",
+            (False, "declared-not-article"),
+        ),
+        (
+            page('<script type="application/ld+json">{"@type": "CollectionPage"}</script>'),
+            U + "/news/",
+            (False, "declared-not-article"),
+        ),
+        (page(), U + "/", (False, "url-list")),
+        (page(), U + "/tag/ferries", (False, "url-list")),
+        (page(), U + "/category/news/council-cuts-ferry-timetable", (False, "url-list")),
+        (page(), U + "/privacy-policy", (False, "url-list")),
+        (page(), U + "/contact", (False, "url-list")),
+        (page(), U + "/2024/05/01/ferries", (True, "url-shape")),
+        (page(), U + "/news/council-cuts-winter-ferry-timetable", (True, "url-shape")),
+        (page(), U + "/news/", (False, "no-signal")),
+        (page(), U + "/sport/football", (False, "no-signal")),
+    ],
+)
 def test_is_article_page(html: str, url: str, expected: tuple[bool, str]) -> None:
     assert is_article_page(html, url) == expected
 
@@ -76,8 +101,9 @@ def test_site_crawl_stores_only_articles(site: SiteServer, tmp_path: Path) -> No
 def test_deny_and_depth_limit_the_crawl(site: SiteServer, tmp_path: Path) -> None:
     site.clear_log()
     db = tmp_path / "deny.db"
-    result = scrapy_crawl("site", db, f"url={site.base_url}/", "deny=/tag/,/contact", "depth=1",
-                          settings=LIVE_TEST_SETTINGS)
+    result = scrapy_crawl(
+        "site", db, f"url={site.base_url}/", "deny=/tag/,/contact", "depth=1", settings=LIVE_TEST_SETTINGS
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     paths = {r.path for r in site.log}
     assert "/tag/local" not in paths and "/contact" not in paths

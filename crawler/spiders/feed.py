@@ -20,7 +20,6 @@ from scrapy.http import Response
 
 from crawler.spiders.live import LiveSpider, check_url, split_list
 
-
 #: RSS 2.0 <author> "email (Name)", e.g. "jo@paper.example (Jo Bloggs)": feedparser mangles long TLDs
 RSS_AUTHOR_RE = re.compile(r"^\s*\S+@\S+\s+\((?P<name>[^()]+)\)\s*$")
 
@@ -63,10 +62,17 @@ def parse_json_feed(body: bytes, base_url: str) -> list[FeedEntry]:
         if not isinstance(link, str) or not link.strip():
             continue
         people = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
-        authors = [p["name"].strip() for p in people if isinstance(p, dict) and isinstance(p.get("name"), str)]
-        entries.append(FeedEntry(url=urljoin(base_url, link.strip()), title=str(item.get("title") or ""),
-                                 published=str(item.get("date_published") or item.get("date_modified") or ""),
-                                 authors=authors))
+        authors = [
+            p["name"].strip() for p in people if isinstance(p, dict) and isinstance(p.get("name"), str)
+        ]
+        entries.append(
+            FeedEntry(
+                url=urljoin(base_url, link.strip()),
+                title=str(item.get("title") or ""),
+                published=str(item.get("date_published") or item.get("date_modified") or ""),
+                authors=authors,
+            )
+        )
     return entries
 
 
@@ -77,11 +83,14 @@ def parse_feed(body: bytes, base_url: str) -> list[FeedEntry]:
     # Bytes in, so feedparser never fetches; content-location resolves relative links.
     parsed = feedparser.parse(body, response_headers={"content-location": base_url})
     if not parsed.entries and (parsed.bozo or not parsed.version):
-        raise FeedError(f"the document is not an RSS or Atom feed ({parsed.get('bozo_exception', 'no entries')})")
+        raise FeedError(
+            f"the document is not an RSS or Atom feed ({parsed.get('bozo_exception', 'no entries')})"
+        )
     entries = []
     for entry in parsed.entries:
         link = entry.get("link") or next(
-            (li.get("href") for li in entry.get("links", []) if li.get("rel") in (None, "alternate")), None)
+            (li.get("href") for li in entry.get("links", []) if li.get("rel") in (None, "alternate")), None
+        )
         if not link:
             continue
         rss_author = RSS_AUTHOR_RE.match(entry.get("author") or "")
@@ -91,9 +100,14 @@ def parse_feed(body: bytes, base_url: str) -> list[FeedEntry]:
             names = [a.get("name", "").strip() for a in entry.get("authors", []) if a.get("name")]
         if not names and entry.get("author") and "@" not in entry["author"]:
             names = [entry["author"].strip()]
-        entries.append(FeedEntry(url=urljoin(base_url, link.strip()), title=entry.get("title", ""),
-                                 published=entry.get("published") or entry.get("updated") or "",
-                                 authors=names))
+        entries.append(
+            FeedEntry(
+                url=urljoin(base_url, link.strip()),
+                title=entry.get("title", ""),
+                published=entry.get("published") or entry.get("updated") or "",
+                authors=names,
+            )
+        )
     return entries
 
 
@@ -127,8 +141,9 @@ class FeedSpider(LiveSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:  # type: ignore[override]
         for url in self.feed_urls:
-            yield scrapy.Request(url, callback=self.parse_feed, errback=self.fetch_failed,
-                                 meta={"news_conditional": False})
+            yield scrapy.Request(
+                url, callback=self.parse_feed, errback=self.fetch_failed, meta={"news_conditional": False}
+            )
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         """A downloaded feed -> one article request per entry."""

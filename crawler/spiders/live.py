@@ -74,8 +74,9 @@ def failure_reason(failure: Failure) -> str:
 class LiveSpider(ArticleSpider):
     """Base of the spiders that fetch over HTTP."""
 
-    def __init__(self, site: str | None = None, refresh: str = "conditional",
-                 limit: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, site: str | None = None, refresh: str = "conditional", limit: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         if refresh not in REFRESH_POLICIES:
             raise ValueError(f"refresh must be one of {', '.join(REFRESH_POLICIES)}, got {refresh!r}")
@@ -111,7 +112,9 @@ class LiveSpider(ArticleSpider):
     def article_request(self, url: str, hints: dict[str, Any] | None = None, **meta: Any) -> scrapy.Request:
         """A request for a page that should hold one article (URL canonicalised first)."""
         return scrapy.Request(
-            canonical_url(url), callback=self.parse_article, errback=self.fetch_failed,
+            canonical_url(url),
+            callback=self.parse_article,
+            errback=self.fetch_failed,
             meta={"hints": {k: v for k, v in (hints or {}).items() if v}, **meta},
         )
 
@@ -126,14 +129,19 @@ class LiveSpider(ArticleSpider):
         kind = response.headers.get("Content-Type", b"").decode("latin-1").split(";")[0].strip().lower()
         if isinstance(response, TextResponse) and (kind in HTML_TYPES or not kind):
             return True
-        self.record_failure(source=response.url, url=response.url, stage="fetch",
-                            reason=f"the server sent {kind or 'an unknown type'}, not an HTML page")
+        self.record_failure(
+            source=response.url,
+            url=response.url,
+            stage="fetch",
+            reason=f"the server sent {kind or 'an unknown type'}, not an HTML page",
+        )
         return False
 
     def make_item(self, response: Response) -> ArticleItem:
         """The item for an article response, stamped with the archive's fetch time."""
-        return self.article_item(response, fetched_at=response.meta.get("fetched_at"),
-                                 site_config=self.config_for(response.url))
+        return self.article_item(
+            response, fetched_at=response.meta.get("fetched_at"), site_config=self.config_for(response.url)
+        )
 
     def fetch_failed(self, failure: Failure) -> None:
         """Errback: a download that gave no usable response becomes a `failures` row."""
@@ -143,5 +151,6 @@ class LiveSpider(ArticleSpider):
             self.crawler.stats.inc_value("news/fetch/ignored")
             return
         self.crawler.stats.inc_value("news/fetch/failed")
-        self.record_failure(source=request.url, url=request.url, stage="fetch",
-                            reason=failure_reason(failure))
+        self.record_failure(
+            source=request.url, url=request.url, stage="fetch", reason=failure_reason(failure)
+        )

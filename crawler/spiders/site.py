@@ -29,15 +29,26 @@ NON_ARTICLE_OG_TYPES = frozenset({"website", "profile", "video.other", "product"
 #: JSON-LD types of article pages, e.g. "NewsArticle", "BlogPosting", "ReportageNewsArticle"
 ARTICLE_LD_RE = re.compile(r"(?:Article|BlogPosting|LiveBlogPosting|Report)$")
 #: JSON-LD types of list and site pages, e.g. "CollectionPage", "ContactPage"
-NON_ARTICLE_LD = frozenset({"CollectionPage", "ContactPage", "AboutPage", "SearchResultsPage",
-                            "ProfilePage", "WebSite", "ItemList", "FAQPage"})
+NON_ARTICLE_LD = frozenset(
+    {
+        "CollectionPage",
+        "ContactPage",
+        "AboutPage",
+        "SearchResultsPage",
+        "ProfilePage",
+        "WebSite",
+        "ItemList",
+        "FAQPage",
+    }
+)
 #: a dated path, e.g. /2024/05/01/ or /2024-05-01-
 DATED_PATH_RE = re.compile(r"/(?:19|20)\d{2}[/-](?:0?[1-9]|1[0-2])[/-]")
 #: section/list/legal paths, e.g. /tag/x, /category/y, /page/2, /contact, /privacy-policy
 LIST_PATH_RE = re.compile(
     r"/(?:tags?|category|categories|topics?|section|author|authors|page|search|archive|contact|about|"
     r"privacy|privacy-policy|terms|cookies|imprint|impressum|login|subscribe|newsletter)(?:/|$|[-_.?])",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 #: a final path segment that reads like a headline slug: 4+ words, e.g. /news/council-cuts-ferry-timetable
 SLUG_RE = re.compile(r"/[a-z0-9]+(?:-[a-z0-9]+){3,}(?:\.html?)?/?$", re.IGNORECASE)
 
@@ -70,8 +81,10 @@ def is_article_page(html: str, url: str) -> tuple[bool, str]:
         tree = lxml_html.fromstring(html or "<html/>")
     except (ValueError, lxml_html.etree.ParserError):
         return False, "unparsable"
-    og = {(m.get("content") or "").strip().lower()
-          for m in tree.xpath('//meta[@property="og:type" or @name="og:type"]')}
+    og = {
+        (m.get("content") or "").strip().lower()
+        for m in tree.xpath('//meta[@property="og:type" or @name="og:type"]')
+    }
     types = _jsonld_types(tree)
     if any(ARTICLE_LD_RE.search(t) for t in types):
         return True, "jsonld"
@@ -106,8 +119,14 @@ class SiteSpider(LiveSpider):
 
     name = "site"
 
-    def __init__(self, url: str | None = None, allow: str | None = None, deny: str | None = None,
-                 depth: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        allow: str | None = None,
+        deny: str | None = None,
+        depth: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.url = url or ""
         self.start_list = [check_url(u) for u in split_list(url)]

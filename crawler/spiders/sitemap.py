@@ -24,8 +24,14 @@ from crawler.fixtures import iso_utc
 from crawler.spiders.live import LiveSpider, check_url, split_list
 
 #: a parser that cannot be made to read files, fetch URLs or expand entity bombs
-SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True,
-                              remove_comments=True, remove_pis=True)
+SAFE_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    huge_tree=False,
+    recover=True,
+    remove_comments=True,
+    remove_pis=True,
+)
 
 
 @dataclass
@@ -124,8 +130,9 @@ class SitemapSpider(LiveSpider):
 
     def sitemap_request(self, url: str) -> scrapy.Request:
         """A request for a sitemap document (never conditional: it is not stored)."""
-        return scrapy.Request(url, callback=self.parse_sitemap, errback=self.fetch_failed,
-                              meta={"news_conditional": False})
+        return scrapy.Request(
+            url, callback=self.parse_sitemap, errback=self.fetch_failed, meta={"news_conditional": False}
+        )
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         """robots.txt -> its sitemaps; an index -> its (recent) sitemaps; a urlset -> article requests."""
