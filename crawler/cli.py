@@ -293,3 +293,29 @@ def export(db: str, fmt: str, output: str, table: str) -> None:
         database.close()
     if output != "-":
         click.echo(f"{count} {table} rows -> {output}", err=True)
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, 
+              help="SQLite database (its archive: <db folder>/warc).")
+@click.option("--site", help="Only this domain's pages (and its subdomains).")
+@click.option("--since", help="Only pages fetched on or after this ISO 8601 date.")
+@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting.")
+def reprocess(db: str, site: str | None, since: str | None, settings: tuple[str, ...]) -> None:
+    """Re-run the current pipelines over the raw WARC archive, offline, and report what changed.
+
+    Example:
+
+        news-ingest reprocess --site example.com --since 2024-05-01 --db data/articles.db
+    """
+    from crawler.reprocess import report
+    from crawler.reprocess import reprocess as run_reprocess
+
+    try:
+        result = run_reprocess(db, site, since, _overrides(db, settings))
+    except runner.RunLocked as exc:
+        click.echo(f"news-ingest: {exc}", err=True)
+        sys.exit(runner.EXIT_LOCKED)
+    except (ValueError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(report(result))
+    sys.exit(runner.exit_status(result.run))

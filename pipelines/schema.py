@@ -110,11 +110,6 @@ def m003_wal(db: Database) -> None:
     db.enable_wal()
 
 
-def migrate(db: Database) -> None:
-    """Bring a database up to the current schema."""
-    migrations.apply(db)
-
-
 @migrations()
 def m010_sites_authors(db: Database) -> None:
     """`sites`, `authors` and the `article_authors` link, so Datasette can facet and link them.
@@ -152,3 +147,20 @@ def m011_fts(db: Database) -> None:
     ``enable_fts`` indexes the rows already there.
     """
     db["articles"].enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True)
+
+
+@migrations()
+def m100_versions(db: Database) -> None:
+    """Earlier versions of articles that changed: the row as it was before each update."""
+    db["versions"].create(
+        {"id": int, "url": str, "record_hash": str, "title": str, "authors": str, "published": str,
+         "modified": str, "text": str, "content_hash": str, "fetched_at": str, "etag": str,
+         "last_modified": str, "superseded_at": str},
+        pk="id",
+    )
+    db["versions"].create_index(["url"])
+
+
+def migrate(db: Database) -> None:
+    """Bring a database up to the current schema."""
+    migrations.apply(db)

@@ -30,6 +30,9 @@ NEWS_INGEST_VERSION = version("news-ingest")
 CONTENT_FIELDS = ("title", "authors", "site_name", "published", "modified", "language",
                   "categories", "tags", "captions", "text")
 JSON_FIELDS = ("authors", "categories", "tags", "captions", "stages")
+#: `articles` columns an earlier version keeps in `versions` (migration m100_versions)
+VERSION_FIELDS = ("url", "record_hash", "title", "authors", "published", "modified", "text", "content_hash",
+                  "fetched_at", "etag", "last_modified")
 
 
 def article_row(item: ArticleItem) -> dict[str, Any]:
@@ -104,6 +107,8 @@ class Store:
                 "select record_hash from articles where url = ?", [row["url"]]))
             outcome = "inserted" if not found else (
                 "unchanged" if found[0][0] == row["record_hash"] else "updated")
+            if outcome == "updated":
+                self.keep_version(row["url"], superseded_at=row["fetched_at"])
             if outcome != "unchanged":
                 articles.upsert(facets.with_site(self.db, row), pk="url", alter=False)
                 facets.link_authors(self.db, row["url"], row["authors"])
@@ -111,6 +116,12 @@ class Store:
             self.db.execute("delete from failures where source = ? or url = ?",
                             [row["source"], row["url"]])
         return outcome
+
+    def keep_version(self, url: str, superseded_at: str) -> None:
+        """Copy the stored row of ``url`` into `versions` before an update replaces it."""
+        for old in self.db.table("articles").rows_where("url = ?", [url]):
+            self.db.table("versions").insert(
+                {**{name: old[name] for name in VERSION_FIELDS}, "superseded_at": superseded_at}, alter=False)
 
     def save_failure(self, failure: PageFailure) -> None:
         """Record (or replace) the failure row of one page."""
