@@ -92,6 +92,9 @@ class Store:
     def __init__(self, db: Database) -> None:
         self.db = db
         schema.migrate(db)
+        # Under WAL, NORMAL syncs at checkpoints, not at every commit: a killed process
+        # loses nothing committed (only a power cut can), and each write is ~5 ms cheaper here.
+        db.execute("PRAGMA synchronous=NORMAL")
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
