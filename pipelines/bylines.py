@@ -309,7 +309,8 @@ def choose_byline(candidates: list[dict[str, Any]], *, site_names: Iterable[str]
     reading = visible_reading(visible, site_names=sites)
     if reading is not None:
         parsed["byline"] = (reading[0].authors, reading[1])
-        outlets.extend(reading[0].outlets)
+        # the visible byline's outlet ("By Jane Doe, The Duran") is the page's own wording
+        outlets[:0] = reading[0].outlets
         if reading[0].date_text:
             dates["byline"] = reading[0].date_text
 
