@@ -106,7 +106,7 @@ def _clean_name(segment: str) -> str | None:
         words = words[head:]
     if not words or len(words) > R.MAX_NAME_WORDS or R.is_role(" ".join(words)):
         return None
-    if not all(R.NAME_TOKEN_RE.match(w) for w in words):
+    if not all(R.NAME_TOKEN_RE.match(w) for w in words) or R.is_phrase(words):
         return None
     name = " ".join(words)
     # a single lower-case token is initials or a handle ("kesm", "srf"), not a name
@@ -191,6 +191,7 @@ def parse_byline(raw: str, *, site_names: Iterable[str] = ()) -> Byline:
     date_text = date_match.group(0).strip(" ,|-–") if date_match else None
     text = R.DATE_RE.sub(" , ", text)
     text = R.STAMP_RE.sub("", text)
+    text = R.CREDIT_CUT_RE.split(text, maxsplit=1)[0]
     for pattern in (R.URL_RE, R.EMAIL_RE, R.HANDLE_RE, R.RELATIVE_RE, R.TIME_RE):
         text = pattern.sub(" , ", text)
     text = R.IS_A_RE.sub("", text)
@@ -219,11 +220,17 @@ def parse_byline(raw: str, *, site_names: Iterable[str] = ()) -> Byline:
             outlets.append(R.OUTLET_STAFF_RE.sub("", seg))
         elif not R.is_role(seg) and (name := _clean_name(seg)):
             authors.append(name)
-    # beside a full name, a lone Latin word is page chrome or a section ("Lifestyle"), not a
-    # co-author; CJK names are single tokens, so only Latin script is filtered
+    return Byline(_drop_lone_words(_dedupe(authors)), _dedupe(outlets), date_text)
+
+
+def _drop_lone_words(authors: list[str]) -> list[str]:
+    """Beside a full name, a lone Latin word is chrome, a section or a place ("Lifestyle").
+
+    CJK names are single tokens, so only Latin script is filtered.
+    """
     if any(" " in a for a in authors):
-        authors = [a for a in authors if " " in a or not R.is_latin(a)]
-    return Byline(_dedupe(authors), _dedupe(outlets), date_text)
+        return [a for a in authors if " " in a or not R.is_latin(a)]
+    return authors
 
 
 def _slug_name(value: str) -> str | None:
@@ -274,7 +281,7 @@ def visible_reading(
             if not named:
                 continue
             if part is leaves:
-                authors = _dedupe(a for b, _ in named for a in b.authors)
+                authors = _drop_lone_words(_dedupe(a for b, _ in named for a in b.authors))
                 outlets = _dedupe(o for b, _ in readings for o in b.outlets)
                 date = next((b.date_text for b, _ in readings if b.date_text), None)
                 return Byline(authors, outlets, date), "; ".join(t for _, t in named)
