@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.extract import build_options, extract_article, is_article_page, language_code, usable_canonical
+from pipelines.extract import (
+    _parse,
+    build_options,
+    count_words,
+    extract_article,
+    is_article_page,
+    language_code,
+    usable_canonical,
+)
 
 FETCHED = "https://news.example.com/2024/03/14/story?utm_source=rss"
 
@@ -70,3 +78,23 @@ def test_extract_article_collects_text_and_signals() -> None:
 def test_extract_article_rejects_unparsable_input() -> None:
     with pytest.raises(ValueError, match="could not be parsed"):
         extract_article("", "https://a.org/x", fetched_at="2024-01-01T00:00:00+00:00", options=build_options())
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Jane Doe wrote this", 4),
+        ("東京新聞", 4),  # no spaces between words: each character counts
+        ("ひらがな and kanji 漢字", 8),
+        ("한국어 문장", 2),  # Hangul is written with spaces
+        ("", 0),
+    ],
+)
+def test_count_words(text: str, count: int) -> None:
+    assert count_words(text) == count
+
+
+def test_xml_declaration_in_decoded_page_parses() -> None:
+    page = ('<?xml version="1.0" encoding="iso-8859-1"?>\n<html><head><title>T</title></head>'
+            "<body><p>Grüße aus Köln</p></body></html>")
+    assert "Grüße" in _parse(page).text_content()
