@@ -106,7 +106,7 @@ def _clean_name(segment: str) -> str | None:
         words = words[head:]
     if not words or len(words) > R.MAX_NAME_WORDS or R.is_role(" ".join(words)):
         return None
-    if not all(R.NAME_TOKEN_RE.match(w) for w in words):
+    if not all(R.NAME_TOKEN_RE.match(w) for w in words) or R.is_phrase(words):
         return None
     name = " ".join(words)
     # a single lower-case token is initials or a handle ("kesm", "srf"), not a name
@@ -191,6 +191,7 @@ def parse_byline(raw: str, *, site_names: Iterable[str] = ()) -> Byline:
     date_text = date_match.group(0).strip(" ,|-–") if date_match else None
     text = R.DATE_RE.sub(" , ", text)
     text = R.STAMP_RE.sub("", text)
+    text = R.CREDIT_CUT_RE.split(text, maxsplit=1)[0]
     for pattern in (R.URL_RE, R.EMAIL_RE, R.HANDLE_RE, R.RELATIVE_RE, R.TIME_RE):
         text = pattern.sub(" , ", text)
     text = R.IS_A_RE.sub("", text)
@@ -219,11 +220,17 @@ def parse_byline(raw: str, *, site_names: Iterable[str] = ()) -> Byline:
             outlets.append(R.OUTLET_STAFF_RE.sub("", seg))
         elif not R.is_role(seg) and (name := _clean_name(seg)):
             authors.append(name)
-    # beside a full name, a lone Latin word is page chrome or a section ("Lifestyle"), not a
-    # co-author; CJK names are single tokens, so only Latin script is filtered
+    return Byline(_drop_lone_words(_dedupe(authors)), _dedupe(outlets), date_text)
+
+
+def _drop_lone_words(authors: list[str]) -> list[str]:
+    """Beside a full name, a lone Latin word is chrome, a section or a place ("Lifestyle").
+
+    CJK names are single tokens, so only Latin script is filtered.
+    """
     if any(" " in a for a in authors):
-        authors = [a for a in authors if " " in a or not R.is_latin(a)]
-    return Byline(_dedupe(authors), _dedupe(outlets), date_text)
+        return [a for a in authors if " " in a or not R.is_latin(a)]
+    return authors
 
 
 def _slug_name(value: str) -> str | None:
@@ -239,6 +246,49 @@ def _folded(names: Iterable[str]) -> set[str]:
     return {n.casefold() for n in names}
 
 
+def _block_order(visible: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Visible byline candidates as blocks, most likely the article's own byline first.
+
+    Lines the lead-lines stage cut from the body (no ``group``) come first, one block
+    each; then the byline elements after the page's first ``<h1>``; then the rest.
+    """
+    loose = [[c] for c in visible if "group" not in c]
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for cand in visible:
+        if "group" in cand:
+            grouped.setdefault(int(cand["group"]), []).append(cand)
+    blocks = [grouped[g] for g in sorted(grouped)]
+    after = [b for b in blocks if any(c.get("after_h1", True) for c in b)]
+    return loose + after + [b for b in blocks if b not in after]
+
+
+def visible_reading(
+    visible: list[dict[str, Any]], *, site_names: Iterable[str]
+) -> tuple[Byline, str] | None:
+    """The first visible byline block that names a person, read from its innermost elements.
+
+    One block only: a page prints many author names (related stories, comments,
+    photo credits) and only the article's own byline block is about this article.
+    Inside the block, the innermost byline elements ("author-name" inside "byline")
+    are read when they name someone, else the block's own text.
+    """
+    for block in _block_order(visible):
+        leaves = [c for c in block if c.get("leaf")]
+        for part in (leaves, [c for c in block if not c.get("leaf")]):
+            readings = [(parse_byline(str(c["text"]), site_names=site_names), str(c["text"]))
+                        for c in part]
+            named = [(b, t) for b, t in readings if b.authors]
+            if not named:
+                continue
+            if part is leaves:
+                authors = _drop_lone_words(_dedupe(a for b, _ in named for a in b.authors))
+                outlets = _dedupe(o for b, _ in readings for o in b.outlets)
+                date = next((b.date_text for b, _ in readings if b.date_text), None)
+                return Byline(authors, outlets, date), "; ".join(t for _, t in named)
+            return named[0]
+    return None
+
+
 def choose_byline(candidates: list[dict[str, Any]], *, site_names: Iterable[str]) -> AuthorChoice:
     """Pick authors from prioritised candidates; see `choose_authors` for the rules."""
     sites = [s for s in site_names if s]
@@ -246,9 +296,10 @@ def choose_byline(candidates: list[dict[str, Any]], *, site_names: Iterable[str]
     outlets: list[str] = []
     dates: dict[str, str] = {}
     slug_names: list[str] = []
+    visible = [c for c in candidates if c.get("source") == "byline"]
     for cand in candidates:
         text, source = str(cand.get("text") or ""), str(cand.get("source") or "")
-        if not text.strip():
+        if not text.strip() or source == "byline":
             continue
         if R.URL_RE.match(text.strip()):
             if slug := _slug_name(text):
@@ -262,6 +313,14 @@ def choose_byline(candidates: list[dict[str, Any]], *, site_names: Iterable[str]
             names, raws = parsed.get(source, ([], ""))
             parsed[source] = (_dedupe(names + byline.authors), f"{raws}; {text}" if raws else text)
 
+    reading = visible_reading(visible, site_names=sites)
+    if reading is not None:
+        parsed["byline"] = (reading[0].authors, reading[1])
+        # the visible byline's outlet ("By Jane Doe, The Duran") is the page's own wording
+        outlets[:0] = reading[0].outlets
+        if reading[0].date_text:
+            dates["byline"] = reading[0].date_text
+
     def done(source: str | None, names: list[str] | None = None) -> AuthorChoice:
         if source is None:
             return AuthorChoice([], None, None, _dedupe(outlets), None)
@@ -270,10 +329,10 @@ def choose_byline(candidates: list[dict[str, Any]], *, site_names: Iterable[str]
         return AuthorChoice(names or got, source, raw, _dedupe(outlets), date)
 
     structured = [s for s in STRUCTURED_SOURCES if s in parsed]
-    visible = [s for s in TEXT_SOURCES if s in parsed]
+    texts = [s for s in TEXT_SOURCES if s in parsed]
     if structured:
         # a visible byline that agrees with one structured source picks it ...
-        for v in visible:
+        for v in texts:
             for s in structured:
                 if _folded(parsed[s][0]) & _folded(parsed[v][0]):
                     # ... and may complete it: the byline names every structured author and more
@@ -281,15 +340,15 @@ def choose_byline(candidates: list[dict[str, Any]], *, site_names: Iterable[str]
                         return done(v)
                     return done(s)
         return done(structured[0])
-    if len(visible) == 2 and not _folded(parsed[visible[0]][0]) & _folded(parsed[visible[1]][0]):
+    if len(texts) == 2 and not _folded(parsed[texts[0]][0]) & _folded(parsed[texts[1]][0]):
         # two text-derived readings with no name in common: neither is trustworthy
         hint = parsed.get("hint")
-        for v in visible:
+        for v in texts:
             if hint and _folded(hint[0]) & _folded(parsed[v][0]):
                 return done(v)
         return done(None)
-    if visible:
-        return done(visible[0])
+    if texts:
+        return done(texts[0])
     if "hint" in parsed:
         return done("hint")
     if slug_names:

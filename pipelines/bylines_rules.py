@@ -35,6 +35,15 @@ CHROME_RE = re.compile(
     r"image|photo|foto|video|bild)\b",
     re.IGNORECASE,
 )
+# "Jane Doe; Photo: Getty Images/Foo", "(Image: Getty)": a photo credit; cut from here on
+CREDIT_CUT_RE = re.compile(
+    r"[(\[]?\s*\b(?:images?|photos?|photographs?|fotos?|bild(?:er)?|illustrations?|grafik)"
+    r"(?:\s+by|\s*:)",
+    re.IGNORECASE,
+)
+# "Chcete-li článek poslouchat", "Enviado especial": a capitalised word then lower-case words
+# that are no name particles is a phrase, not a name ("Jan van der Berg" still is one)
+LOWER_WORD_RE = re.compile(r"^[^\W\d_]*[a-zß-ÿ]", re.UNICODE)
 # "Capital Von Jemima Kelly": a capitalised prefix word inside the text; what precedes is a label
 INNER_PREFIX_RE = re.compile(r"^.*?\s(?-i:By|Von|Par|Por|Door)\s+(?=\S)", re.DOTALL)
 # "Nieuwsblad Be", "NDR de", "Lrt lt": a domain whose dot an extractor turned into a space
@@ -107,6 +116,7 @@ OUTLET_RE = re.compile(
     r"^the\s|\.(?:com|org|net|de|at|ch|co\.uk|uk|fr|it|es|nl|no|se|dk|ru|info|io)$"
     r"|\b(?:news|post|times|staff|redaktion|newsroom|desk|team|online|zeitung|herald|tribune|"
     r"journal|gazette|magazine|magazin|daily|agency|agentur|press|presse|media|tv|radio|"
+    r"nachrichtenagentur|presseagentur|newsagency|"
     r"editorial|editors|redaction|rédaction|redacción|redazione|nachrichten)$"
     r"|^(?:redaktion|rédaction|redacción|redazione|staff|team)\b",
     re.IGNORECASE,
@@ -389,3 +399,15 @@ def is_outlet(segment: str, site_names: frozenset[str]) -> bool:
     if squashed in bare_sites or squashed.removeprefix("the") in bare_sites or first in bare_sites:
         return True
     return bool(OUTLET_RE.search(segment) or SPACED_DOMAIN_RE.search(segment))
+
+
+def is_phrase(words: list[str]) -> bool:
+    """True for "Enviado especial", "Iniciar sesión"; False for "Jan van der Berg", "Jane Doe".
+
+    Latin words only: a lower-case word that is not a name particle, in a segment that
+    also has a capitalised word, makes it a phrase. All-lower segments ("kanu sukha")
+    are left to the caller (they are names typed in lower case).
+    """
+    latin = [w for w in words if is_latin(w) and w[:1].isalpha()]
+    lower = [w for w in latin if w[:1].islower() and w.casefold() not in NAME_PARTICLES]
+    return bool(lower) and any(w[:1].isupper() for w in latin)

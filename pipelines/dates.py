@@ -80,6 +80,7 @@ def _dateparser(
     raw: str, timezone: str, languages: tuple[str, ...] | None, base: datetime
 ) -> datetime | None:
     settings: Any = {
+        **({"DATE_ORDER": "DMY"} if R.DOTTED_DMY_RE.match(raw) else {}),
         "TIMEZONE": timezone,
         "RETURN_AS_TIMEZONE_AWARE": True,
         # naive wall-clock time in `timezone`: what dateparser compares relative strings to
@@ -126,6 +127,8 @@ def parse_date(
     """Parse one date string; None when unparseable or implausible. See `normalise_date`."""
     text = R.LABEL_RE.sub("", raw.strip()).strip(" |,")
     if not text or len(text) > R.MAX_DATE_CHARS or R.ZERO_DATE_RE.match(text):
+        return None
+    if R.TIME_ONLY_RE.match(text):  # dateparser would put today's date in front of it
         return None
     tz = ZoneInfo(timezone)
     if base.tzinfo is None:

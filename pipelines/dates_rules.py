@@ -67,3 +67,9 @@ LABEL_RE = re.compile(
 URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|$)")
 # a four-digit year anywhere: the string is absolute, so results do not depend on the base time
 YEAR_RE = re.compile(r"(?:19|20)\d{2}")
+# "9:05 PM", "14:03 Uhr", "14h03": a time of day with no date at all is not a publication date
+TIME_ONLY_RE = re.compile(
+    r"^\s*\d{1,2}(?:[:.h]\d{2}){1,2}\s*(?:[ap]\.?m\.?|uhr|h)?\s*(?:[A-Z]{2,5})?\s*$", re.IGNORECASE
+)
+# "8.5.12", "25.07.2016": dotted numeric dates are written day first wherever they are used
+DOTTED_DMY_RE = re.compile(r"^\s*\d{1,2}\.\d{1,2}\.(?:\d{2}|\d{4})\b")

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 EXTRACTOR_VERSION = f"trafilatura {trafilatura.__version__}"
 #: a language tag's primary subtag, e.g. "en-GB" -> "en", "pt_BR" -> "pt"
 LANG_RE = re.compile(r"^\s*([a-zA-Z]{2})(?:[-_][a-zA-Z0-9]+)*\s*$")
+#: Han and kana characters: scripts without spaces between words, e.g. "東京新聞"
+UNSPACED_SCRIPT_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 #: og:type / JSON-LD values that say "this page is one article"
 ARTICLE_OG_TYPES = frozenset({"article", "news", "blog", "newsarticle"})
 #: a path segment that names one article: a slug with two separators ("harbour-wall-approved"),
@@ -102,6 +104,22 @@ def looks_like_listing(signals: dict[str, Any], url: str) -> bool:
     return parts.scheme in ("http", "https") and not parts.query and not ARTICLE_PATH_RE.search(parts.path)
 
 
+def _parse(html: str) -> lxml_html.HtmlElement:
+    """Parse a decoded page; lxml refuses str input with an XML encoding declaration, so
+    such a page is handed over as UTF-8 bytes with that encoding named."""
+    try:
+        return lxml_html.document_fromstring(html)
+    except ValueError:
+        parser = lxml_html.HTMLParser(encoding="utf-8")
+        return lxml_html.document_fromstring(html.encode("utf-8"), parser=parser)
+
+
+def count_words(text: str) -> int:
+    """Words in ``text``; in Chinese and Japanese, written without spaces, each character counts."""
+    unspaced = len(UNSPACED_SCRIPT_RE.findall(text))
+    return len(UNSPACED_SCRIPT_RE.sub(" ", text).split()) + unspaced
+
+
 def extract_article(html: str, url: str, *, fetched_at: str, options: Extractor) -> dict[str, Any]:
     """Parse once, collect signals, run trafilatura; return the extract stage's fields.
 
@@ -109,7 +127,7 @@ def extract_article(html: str, url: str, *, fetched_at: str, options: Extractor)
         ValueError: the HTML cannot be parsed into a document.
     """
     try:
-        tree = lxml_html.document_fromstring(html)
+        tree = _parse(html)
     except (etree.ParserError, ValueError) as exc:
         raise ValueError(f"the HTML could not be parsed ({exc})") from exc
     signals = collect_signals(tree, url)
@@ -192,7 +210,7 @@ class ExtractPipeline:
         for name, value in fields.items():
             setattr(item, name, value)
         item.stages.append("extract")
-        words = len(item.text.split())
+        words = count_words(item.text)
         if words < self.min_words:
             self.crawler.stats.inc_value("news/extract/no_content")
             detail = "no text at all" if not words else f"only {words} words of text"

@@ -42,6 +42,21 @@ BYLINE_CLASS_RE = re.compile(r"byline|author|autor|auteur|writer", re.IGNORECASE
 #: a path that dates the article, e.g. /2016/07/25/slug
 URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:[/-]|$)")
 MAX_BYLINE_CHARS = 300
+#: a byline-class element that is not the byline itself, e.g. class="author-bio", "author__avatar"
+BYLINE_NOISE_CLASS_RE = re.compile(
+    r"bio\b|biography|avatar|photo|image|img|social|share|follow|description|about|"
+    r"job|role|position|(?<!byline)title|more|latest|other|list", re.IGNORECASE)
+#: an ancestor that holds other articles, comments or credits, e.g. class="related-posts", "comment-list"
+FOREIGN_CONTEXT_RE = re.compile(
+    r"comment|related|recommend|teaser|sidebar|widget|footer|newsletter|promo|"
+    r"caption|credit|copyright|gallery|slider|carousel|trending|popular|read-?more|"
+    r"more-(?:from|stories|articles)|latest|kommentar|discussion", re.IGNORECASE)
+#: elements whose content is never the article's byline, e.g. <figure>, <aside>
+FOREIGN_CONTEXT_TAGS = frozenset({"figure", "figcaption", "aside", "footer", "nav", "form", "blockquote"})
+#: a visible text that is a photo credit, not a byline, e.g. "Foto: dpa", "Photo by Jane Doe", "© Getty"
+CREDIT_TEXT_RE = re.compile(
+    r"^\s*[(\[]?\s*(?:©|\(c\)|copyright|fotos?|photos?|photograph|bild|image|illustration|"
+    r"fotocredits?|credits?|quelle|source|video|grafik|graphic)\b\s*(?:by|von|:)?", re.IGNORECASE)
 WS_RE = re.compile(r"\s+")
 
 
@@ -157,20 +172,80 @@ def _class_of(element: lxml_html.HtmlElement) -> str:
     return f"{element.get('class', '')} {element.get('id', '')} {element.get('itemprop', '')}"
 
 
+def glued_text(element: lxml_html.HtmlElement) -> str:
+    """Text of an element where two text nodes that touch with no space get a line break.
+
+    ``<b>Ulrich Exner</b><span>Korrespondent</span>`` reads "Ulrich Exner\\nKorrespondent",
+    not "Ulrich ExnerKorrespondent"; ``<span>Jane</span> <span>Doe</span>`` stays "Jane Doe".
+    """
+    pieces = [p for p in element.itertext() if p]
+    out = ""
+    for piece in pieces:
+        if out and not out[-1].isspace() and not piece[0].isspace():
+            out += "\n"
+        out += piece
+    return "\n".join(clean(line) for line in out.splitlines() if clean(line))
+
+
+def _foreign_context(element: lxml_html.HtmlElement) -> bool:
+    """Is the element inside a block that holds other articles, comments or photo credits?"""
+    for ancestor in element.iterancestors():
+        if ancestor.tag in ("body", "html"):
+            return False
+        if ancestor.tag in FOREIGN_CONTEXT_TAGS or FOREIGN_CONTEXT_RE.search(
+                f"{ancestor.get('class', '')} {ancestor.get('id', '')}"):
+            return True
+    return False
+
+
+def visible_bylines(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
+    """Byline-looking elements in page order, grouped by outermost byline element.
+
+    Each candidate carries ``group`` (its outermost byline element, page order),
+    ``leaf`` (no byline element inside it) and ``after_h1`` (it follows the first
+    ``<h1>``, where an article's own byline sits), so the bylines stage can read one
+    byline block instead of every author name the page mentions.
+    """
+    h1 = next(tree.iter("h1"), None)
+    order = {el: i for i, el in enumerate(tree.iter())} if h1 is not None else {}
+    h1_at = order.get(h1, -1) if h1 is not None else -1
+    chosen: list[lxml_html.HtmlElement] = []
+    for element in tree.xpath("//body//*[@class or @id or @itemprop]"):
+        if element.tag in ("script", "style", "meta", "link", "img", "body", "html", "article", "main",
+                           "time", "figure", "figcaption"):
+            continue
+        if not BYLINE_CLASS_RE.search(_class_of(element)) or BYLINE_NOISE_CLASS_RE.search(_class_of(element)):
+            continue
+        if _foreign_context(element):
+            continue
+        chosen.append(element)
+    members = set(chosen)
+    found: list[dict[str, Any]] = []
+    groups: dict[lxml_html.HtmlElement, int] = {}
+    for element in chosen:
+        outer = element
+        for ancestor in element.iterancestors():
+            if ancestor in members:
+                outer = ancestor
+        group = groups.setdefault(outer, len(groups))
+        text = glued_text(element)
+        if not 2 < len(text) <= MAX_BYLINE_CHARS or CREDIT_TEXT_RE.match(text):
+            continue
+        leaf = not any(d in members for d in element.iterdescendants())
+        found.append({"text": text, "source": "byline", "group": group, "leaf": leaf,
+                      "after_h1": h1_at < 0 or order.get(element, 0) > h1_at})
+    return found
+
+
 def byline_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],
-                      meta: dict[str, list[str]]) -> list[dict[str, str]]:
+                      meta: dict[str, list[str]]) -> list[dict[str, Any]]:
     """Author strings in priority order: JSON-LD, meta, rel=author, visible byline elements."""
-    found: list[dict[str, str]] = [{"text": n, "source": "jsonld"} for n in jsonld.get("authors", [])]
+    found: list[dict[str, Any]] = [{"text": n, "source": "jsonld"} for n in jsonld.get("authors", [])]
     found += [{"text": v, "source": "meta"} for _, v in _first(meta, AUTHOR_META)]
     for link in tree.xpath('//a[contains(concat(" ", @rel, " "), " author ")]'):
-        found.append({"text": clean(link.text_content()), "source": "rel-author"})
-    for element in tree.xpath("//body//*[@class or @id or @itemprop]"):
-        if element.tag in ("script", "style", "meta", "link", "img", "body", "html", "article", "main"):
-            continue
-        if BYLINE_CLASS_RE.search(_class_of(element)):
-            text = clean(element.text_content())
-            if 2 < len(text) <= MAX_BYLINE_CHARS:
-                found.append({"text": text, "source": "byline"})
+        if not _foreign_context(link):
+            found.append({"text": clean(link.text_content()), "source": "rel-author"})
+    found += visible_bylines(tree)
     seen: set[tuple[str, str]] = set()
     unique = []
     for cand in found:
@@ -178,7 +253,7 @@ def byline_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],
         if cand["text"] and key not in seen:
             seen.add(key)
             unique.append(cand)
-    return unique[:20]
+    return unique[:40]
 
 
 def date_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],

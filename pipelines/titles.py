@@ -7,10 +7,12 @@ another source (themes put the logo in an ``<h1>`` too). Reads no settings.
 
 from __future__ import annotations
 
+import html
 import re
 from typing import TYPE_CHECKING, Any
 
 from crawler.items import ArticleItem
+from pipelines.bylines import site_names_for
 from pipelines.captions import caption_key
 
 if TYPE_CHECKING:
@@ -21,6 +23,12 @@ SEPARATOR_RE = re.compile(r"\s+[|–—\-•·:»/]+\s+|\s*[|»•·]\s*|:\s+")
 #: share of a headline's words another source must contain to confirm an <h1>
 H1_AGREEMENT = 0.6
 MAX_TITLE_CHARS = 400
+#: order in which sources spell an agreed headline, and break ties, e.g. JSON-LD ``headline`` first
+TITLE_PRIORITY = ("jsonld", "og:title", "h1", "trafilatura", "title")
+#: separators a <title> puts before a site name, e.g. "Headline - Site", "Headline | Site"; not ":"
+SITE_SEPARATOR_RE = re.compile(r"\s+[|–—\-•·»/]+\s+|\s*[|»•·]\s*")
+#: a title-tag edge segment this long or longer is part of the headline, not a site name
+MAX_SITE_SEGMENT_WORDS = 4
 
 
 def _words(text: str) -> set[str]:
@@ -28,20 +36,26 @@ def _words(text: str) -> set[str]:
 
 
 def strip_site_name(title: str, site_names: list[str]) -> str:
-    """Drop a leading or trailing segment that names the site ("Headline | The Duran")."""
-    parts = SEPARATOR_RE.split(title)
-    if len(parts) < 2:
-        return title.strip()
+    """Drop leading or trailing segments that name the site ("Headline | Sport | The Duran")."""
     site_keys = {caption_key(s) for s in site_names if s}
     site_keys |= {k.replace(" ", "") for k in site_keys}
-    for index in (-1, 0):
-        segment = caption_key(parts[index])
-        if segment and (segment in site_keys or segment.replace(" ", "") in site_keys):
-            rest = parts[1:] if index == 0 else parts[:-1]
-            # Rebuild from the original string to keep the headline's own punctuation.
-            kept = title[title.find(rest[0]): title.rfind(rest[-1]) + len(rest[-1])]
-            return kept.strip()
-    return title.strip()
+    site_keys.discard("")
+    while True:
+        parts = SEPARATOR_RE.split(title)
+        if len(parts) < 2:
+            return title.strip()
+        for index in (-1, 0):
+            segment = caption_key(parts[index])
+            if segment and (segment in site_keys or segment.replace(" ", "") in site_keys):
+                rest = parts[1:] if index == 0 else parts[:-1]
+                # Rebuild from the original string to keep the headline's own punctuation.
+                kept = title[title.find(rest[0]): title.rfind(rest[-1]) + len(rest[-1])].strip()
+                if not kept or len(kept) >= len(title):  # nothing left, or no progress: stop
+                    return title.strip()
+                title = kept
+                break
+        else:
+            return title.strip()
 
 
 def agrees(candidate: str, others: list[str]) -> bool:
@@ -52,22 +66,69 @@ def agrees(candidate: str, others: list[str]) -> bool:
     return any(len(words & _words(o)) >= H1_AGREEMENT * len(words) for o in others if o)
 
 
+def _candidates(*, jsonld: str | None, h1: list[str], og_title: str | None, extracted: str | None,
+                title_tag: str | None, site_names: list[str]) -> list[tuple[str, str]]:
+    """(source, headline) pairs in `TITLE_PRIORITY` order, unescaped and without the site name."""
+    site_keys = {caption_key(s) for s in site_names if s}
+    heading = next((h for h in h1 if h and caption_key(h) and caption_key(h) not in site_keys), None)
+    values = {"jsonld": jsonld, "og:title": og_title, "h1": heading, "trafilatura": extracted,
+              "title": title_tag}
+    found = []
+    for source in TITLE_PRIORITY:
+        value = values[source]
+        if value and len(value) <= MAX_TITLE_CHARS:
+            # JSON-LD and meta values are sometimes HTML-escaped twice ("K&uuml;hlt&uuml;rme")
+            text = strip_site_name(html.unescape(value).replace("\xad", ""), site_names)
+            if caption_key(text):
+                found.append((source, text))
+    return found
+
+
+def title_tag_site_names(title_tag: str | None, h1: list[str]) -> list[str]:
+    """Edge segments of ``<title>`` that the visible headline does not contain: the site's name.
+
+    "Akkus im Test - Golem.de" beside the ``<h1>`` "Akkus im Test" gives ["Golem.de"];
+    with no ``<h1>`` to compare against nothing is guessed.
+    """
+    heading = caption_key(" ".join(h1))
+    if not title_tag or not heading:
+        return []
+    parts = SITE_SEPARATOR_RE.split(title_tag)
+    if len(parts) < 2:
+        return []
+    names = []
+    for edge in (parts, parts[::-1]):
+        # walk inwards from each end while the segments are short and not in the headline
+        for part in edge[:-1]:
+            key = caption_key(part)
+            if not key or len(key.split()) > MAX_SITE_SEGMENT_WORDS or key in heading:
+                break
+            names.append(part.strip())
+    return names
+
+
 def choose_title(*, jsonld: str | None, h1: list[str], og_title: str | None,
                  extracted: str | None, title_tag: str | None,
                  site_names: list[str]) -> tuple[str | None, str | None]:
-    """Pick the headline and name its source."""
-    others = [t for t in (jsonld, og_title, extracted, title_tag) if t]
-    site_keys = {caption_key(s) for s in site_names if s}
-    for heading in h1:
-        if caption_key(heading) in site_keys:  # the logo in an <h1>
-            continue
-        if heading and len(heading) <= MAX_TITLE_CHARS and agrees(heading, others):
-            return strip_site_name(heading, site_names), "h1"
-    for source, value in (("jsonld", jsonld), ("og:title", og_title), ("trafilatura", extracted),
-                          ("title", title_tag)):
-        if value and len(value) <= MAX_TITLE_CHARS:
-            return strip_site_name(value, site_names), source
-    return None, None
+    """Pick the headline and name its source.
+
+    The publisher's declared headline comes first (JSON-LD ``headline``, then
+    ``og:title``), site name cut: it is the headline the outlet stands by, while an
+    ``<h1>`` often glues a kicker line to it or is a logo. Then an ``<h1>`` that shares
+    most words with another source, then the rest in `TITLE_PRIORITY` order.
+    """
+    found = _candidates(jsonld=jsonld, h1=h1, og_title=og_title, extracted=extracted,
+                        title_tag=title_tag, site_names=site_names)
+    if not found:
+        return None, None
+    others = [t for s, t in found if s != "h1"]
+    for source, text in found:
+        if source in ("jsonld", "og:title"):
+            return text, source
+        if source == "h1" and agrees(text, others):
+            return text, "h1"
+    fallback = [(s, t) for s, t in found if s != "h1"] or found
+    return fallback[0][1], fallback[0][0]
 
 
 class TitlesPipeline:
@@ -87,7 +148,9 @@ class TitlesPipeline:
         meta = signals.get("meta", {})
         site_names = [item.site_name or "", *meta.get("og:site_name", []),
                       *meta.get("application-name", []),
-                      signals.get("jsonld", {}).get("publisher") or ""]
+                      signals.get("jsonld", {}).get("publisher") or "",
+                      *site_names_for(item.url or item.fetched_url),
+                      *title_tag_site_names(signals.get("title_tag"), signals.get("h1", []))]
         item.title, item.title_source = choose_title(
             jsonld=signals.get("jsonld", {}).get("headline"),
             h1=signals.get("h1", []),

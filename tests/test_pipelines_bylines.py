@@ -301,3 +301,67 @@ def test_pipeline_none_keeps_extracted_byline_raw_and_uses_hints() -> None:
     out = pipe.process_item(_item(hints={"authors": ["Jane Doe"]}))
     assert (out.authors, out.authors_source) == (["Jane Doe"], "hint")
     assert crawler.stats.get_value("news/bylines/from_hint") == 1
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("Enviado especial", True),
+        ("Chcete-li článek poslouchat", True),
+        ("Iniciar sesión", True),
+        ("Jan van der Berg", False),  # name particles are lower case
+        ("Jane Doe", False),
+        ("kanu sukha", False),  # all lower case: a name typed in lower case
+    ],
+)
+def test_is_phrase(words: str, expected: bool) -> None:
+    assert R.is_phrase(words.split()) is expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "authors"),
+    [
+        ("Emma Mackenzie; (Image: Getty Images/iStockphoto)", ["Emma Mackenzie"]),
+        ("Jane Doe, Photo by John Roe", ["Jane Doe"]),
+        ("Anna Meier Foto: dpa", ["Anna Meier"]),
+        ("Jane Imagewell", ["Jane Imagewell"]),  # "image" inside a name is no credit
+        ("Marta Cañete Corresponsal en Atenas", ["Marta Cañete"]),
+    ],
+)
+def test_credits_and_phrases_are_cut(raw: str, authors: list[str]) -> None:
+    assert parse_byline(raw).authors == authors
+
+
+@pytest.mark.parametrize(
+    ("segment", "expected"),
+    [("Nachrichtenagentur", True), ("Deutsche Presseagentur", True), ("Anna Agenturski", False)],
+)
+def test_agency_words_are_outlets(segment: str, expected: bool) -> None:
+    assert R.is_outlet(segment, frozenset()) is expected
+
+
+def _visible(text: str, group: int, leaf: bool = True, after_h1: bool = True) -> dict[str, object]:
+    return {"text": text, "source": "byline", "group": group, "leaf": leaf, "after_h1": after_h1}
+
+
+@pytest.mark.parametrize(
+    ("candidates", "authors"),
+    [
+        # only the first byline block counts, not the related-story bylines below it
+        ([_visible("By Jane Doe", 0), _visible("By John Roe", 1), _visible("Mary Major", 2)],
+         ["Jane Doe"]),
+        # a block before the headline (a teaser) gives way to the one after it
+        ([_visible("By John Roe", 0, after_h1=False), _visible("By Jane Doe", 1)], ["Jane Doe"]),
+        # inside a block, the innermost elements are read, not the block's glued text
+        ([_visible("Von Jane Doe\nKorrespondentin für Politik", 0, leaf=False),
+          _visible("Jane Doe", 0), _visible("John Roe", 0)], ["Jane Doe", "John Roe"]),
+        # a block with no person falls through to the next
+        ([_visible("Follow", 0), _visible("By Jane Doe", 1)], ["Jane Doe"]),
+        # a lead line cut from the body comes first
+        ([_visible("By John Roe", 0), {"text": "By Jane Doe", "source": "byline"}], ["Jane Doe"]),
+        # lone words beside a full name are dropped after the block's names are joined
+        ([_visible("Artikel", 0), _visible("Tobias Költzsch", 0)], ["Tobias Költzsch"]),
+    ],
+)
+def test_visible_reading_reads_one_block(candidates: list[dict[str, object]], authors: list[str]) -> None:
+    assert choose_authors(candidates, site_names=[])[0] == authors

@@ -252,3 +252,33 @@ def test_pipeline_none_keeps_extracted_raw() -> None:
     )
     assert (out.published, out.published_raw, out.published_source) == (None, "sometime", None)
     assert stats.get_value("news/dates/none") == 1  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("text", "time_only"),
+    [
+        ("9:05 PM", True),
+        ("14:03 Uhr", True),
+        ("14h03", True),
+        ("2:33 pm EDT", True),
+        ("25.07.2016", False),
+        ("July 25, 2016 9:05 PM", False),
+        ("2016-07-25T14:03", False),
+    ],
+)
+def test_time_only_re(text: str, time_only: bool) -> None:
+    assert bool(R.TIME_ONLY_RE.match(text)) is time_only
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("9:05 PM", None),  # no date: not today's date
+        ("8.5.12", "2012-05-08"),  # dotted dates are day first, with or without a language
+        ("25.07.2016", "2016-07-25"),
+        ("05/08/2012", "2012-05-08"),  # slashes stay month first without a language hint
+    ],
+)
+def test_time_only_and_dotted_dates(raw: str, expected: str | None) -> None:
+    base = datetime(2024, 1, 1, tzinfo=UTC)
+    assert normalise_date(raw, base=base, timezone="UTC", languages=None) == expected

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.extract import build_options, extract_article, is_article_page, language_code, usable_canonical
+from pipelines.extract import (
+    _parse,
+    build_options,
+    count_words,
+    extract_article,
+    is_article_page,
+    language_code,
+    usable_canonical,
+)
 
 FETCHED = "https://news.example.com/2024/03/14/story?utm_source=rss"
 
@@ -97,3 +105,23 @@ def test_looks_like_listing(og_type: str | None, jsonld: bool, url: str, listing
     from pipelines.extract import looks_like_listing
 
     assert looks_like_listing(_signals(og_type, jsonld), url) is listing
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Jane Doe wrote this", 4),
+        ("東京新聞", 4),  # no spaces between words: each character counts
+        ("ひらがな and kanji 漢字", 8),
+        ("한국어 문장", 2),  # Hangul is written with spaces
+        ("", 0),
+    ],
+)
+def test_count_words(text: str, count: int) -> None:
+    assert count_words(text) == count
+
+
+def test_xml_declaration_in_decoded_page_parses() -> None:
+    page = ('<?xml version="1.0" encoding="iso-8859-1"?>\n<html><head><title>T</title></head>'
+            "<body><p>Grüße aus Köln</p></body></html>")
+    assert "Grüße" in _parse(page).text_content()

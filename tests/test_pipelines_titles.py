@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.titles import choose_title, strip_site_name
+from pipelines.titles import choose_title, strip_site_name, title_tag_site_names
 
 
 @pytest.mark.parametrize(
@@ -14,17 +14,47 @@ from pipelines.titles import choose_title, strip_site_name
         ("Tidal barrage approved – theduran", ["The Duran", "theduran"], "Tidal barrage approved"),
         ("Left - Right: a history", ["The Duran"], "Left - Right: a history"),  # no site segment: untouched
         ("Plain headline", ["X"], "Plain headline"),
+        ("Tidal barrage approved | Sport | Gazette", ["Sport", "Gazette"], "Tidal barrage approved"),
+        ("Gazette", ["Gazette"], "Gazette"),  # nothing but the site name: kept
     ],
 )
 def test_strip_site_name(title: str, sites: list[str], expected: str) -> None:
     assert strip_site_name(title, sites) == expected
 
 
-def test_h1_wins_when_it_agrees_with_metadata() -> None:
+def test_declared_headline_wins_over_h1() -> None:
+    title, source = choose_title(jsonld=None, h1=["Politics Barrage approved after all-night debate"],
+                                 og_title="Barrage approved after all-night debate", extracted=None,
+                                 title_tag="Barrage approved | Gazette", site_names=["Gazette"])
+    assert (title, source) == ("Barrage approved after all-night debate", "og:title")
+
+
+def test_jsonld_headline_is_unescaped_and_stripped() -> None:
+    title, source = choose_title(jsonld="K&uuml;hlt&uuml;rme gesprengt - Gazette", h1=[], og_title=None,
+                                 extracted=None, title_tag=None, site_names=["Gazette"])
+    assert (title, source) == ("Kühltürme gesprengt", "jsonld")
+
+
+def test_h1_wins_when_it_agrees_and_nothing_is_declared() -> None:
     title, source = choose_title(jsonld=None, h1=["Barrage approved after all-night debate"],
-                                 og_title="Barrage approved after debate", extracted=None,
+                                 og_title=None, extracted="Barrage approved after debate",
                                  title_tag="Barrage approved after debate | Gazette", site_names=["Gazette"])
     assert (title, source) == ("Barrage approved after all-night debate", "h1")
+
+
+@pytest.mark.parametrize(
+    ("title_tag", "h1", "expected"),
+    [
+        ("Barrage approved - Gazette.de", ["Barrage approved"], ["Gazette.de"]),
+        ("Barrage approved | Sport | Gazette", ["Barrage approved"], ["Gazette", "Sport"]),
+        ("Gazette: Barrage approved", ["Barrage approved"], []),  # ":" is no site separator
+        ("Left - Right: a history", ["Left - Right: a history"], []),  # all part of the headline
+        ("Barrage approved - Gazette", [], []),  # no visible headline: guess nothing
+        ("Barrage approved", ["Barrage approved"], []),
+    ],
+)
+def test_title_tag_site_names(title_tag: str, h1: list[str], expected: list[str]) -> None:
+    assert sorted(title_tag_site_names(title_tag, h1)) == sorted(expected)
 
 
 def test_logo_h1_is_ignored() -> None:

@@ -1,0 +1,59 @@
+"""Tables for pipelines/signals.py: which visible elements become byline candidates."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import html as lxml_html
+
+from pipelines import signals as S
+
+
+def _bylines(body: str) -> list[dict[str, object]]:
+    tree = lxml_html.document_fromstring(f"<html><body>{body}</body></html>")
+    return S.visible_bylines(tree)
+
+
+@pytest.mark.parametrize(
+    ("markup", "text"),
+    [
+        ("<p><b>Ulrich Exner</b><span>Korrespondent</span></p>", "Ulrich Exner\nKorrespondent"),
+        ("<p><span>Jane</span> <span>Doe</span></p>", "Jane Doe"),
+        ("<p>By <a>Jane Doe</a></p>", "By Jane Doe"),
+    ],
+)
+def test_glued_text(markup: str, text: str) -> None:
+    element = lxml_html.fragment_fromstring(markup)
+    assert S.glued_text(element) == text
+
+
+@pytest.mark.parametrize(
+    ("body", "texts"),
+    [
+        ('<h1>T</h1><div class="byline">By Jane Doe</div>', ["By Jane Doe"]),
+        # related stories, comments and figures hold other people's names
+        ('<div class="related-posts"><span class="author">John Roe</span></div>', []),
+        ('<ol class="comment-list"><li><span class="comment-author">Kim</span></li></ol>', []),
+        ('<figure><span class="author">Photo Agency</span></figure>', []),
+        # a photo credit in a byline-looking element
+        ('<span class="author">Foto: dpa/Jane Doe</span>', []),
+        # the author's bio and avatar are not the byline
+        ('<div class="author-bio">Jane writes about cats.</div>', []),
+        ('<div class="author__avatar">JD</div>', []),
+        # "credit" classes are photo credits, not bylines
+        ('<span class="credit">Jane Doe</span>', []),
+    ],
+)
+def test_visible_bylines_skip_foreign_elements(body: str, texts: list[str]) -> None:
+    assert [c["text"] for c in _bylines(body)] == texts
+
+
+def test_visible_bylines_group_and_leaf() -> None:
+    found = _bylines('<h1>T</h1><div class="byline">Von <a class="author-name">Jane Doe</a></div>'
+                     '<p class="byline">John Roe</p>')
+    assert [(c["text"], c["group"], c["leaf"], c["after_h1"]) for c in found] == [
+        ("Von Jane Doe", 0, False, True), ("Jane Doe", 0, True, True), ("John Roe", 1, True, True)]
+
+
+def test_visible_bylines_before_h1_are_marked() -> None:
+    found = _bylines('<p class="byline">John Roe</p><h1>T</h1><p class="byline">Jane Doe</p>')
+    assert [(c["text"], c["after_h1"]) for c in found] == [("John Roe", False), ("Jane Doe", True)]
