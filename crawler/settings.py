@@ -68,3 +68,12 @@ LOG_LEVEL = os.environ.get("NEWS_LOG_LEVEL", "INFO")
 LOG_FORMATTER = "crawler.logformatter.QuietDropFormatter"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# --- security (SECURITY.md) -------------------------------------------------------
+#: live crawls refuse hosts that are or resolve to private/loopback/link-local/reserved
+#: addresses (and every scheme but http/https); "1" allows such hosts (tests, intranets)
+NEWS_ALLOW_PRIVATE_ADDRESSES = os.environ.get("NEWS_ALLOW_PRIVATE_ADDRESSES", "0") == "1"
+DOWNLOADER_MIDDLEWARES = {
+    # before robots.txt (100): not even robots.txt is fetched from a refused host
+    "crawler.middlewares_ssrf.PrivateAddressMiddleware": 40,
+}
