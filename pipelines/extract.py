@@ -31,6 +31,17 @@ EXTRACTOR_VERSION = f"trafilatura {trafilatura.__version__}"
 LANG_RE = re.compile(r"^\s*([a-zA-Z]{2})(?:[-_][a-zA-Z0-9]+)*\s*$")
 #: og:type / JSON-LD values that say "this page is one article"
 ARTICLE_OG_TYPES = frozenset({"article", "news", "blog", "newsarticle"})
+#: a Chinese/Japanese character (Han, kana): text written without spaces, e.g. "東京都"; each
+#: counts as one word, or a whole article would count as "3 words" (Hangul is spaced: not here)
+CJK_CHAR_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def count_words(text: str) -> int:
+    """Words in ``text``: whitespace-separated tokens, each Chinese/Japanese character one word."""
+    cjk = len(CJK_CHAR_RE.findall(text))
+    if not cjk:
+        return len(text.split())
+    return cjk + len(CJK_CHAR_RE.sub(" ", text).split())
 
 
 def build_options(*, favor_precision: bool = False) -> Extractor:
@@ -58,8 +69,12 @@ def usable_canonical(candidate: str | None, fetched_url: str) -> str | None:
     """
     if not candidate:
         return None
-    absolute = urljoin(fetched_url, candidate.strip())
-    parts = urlsplit(absolute)
+    try:
+        absolute = urljoin(fetched_url, candidate.strip())
+        parts = urlsplit(absolute)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range, e.g. ":99999")
+    except ValueError:  # the page's own link is malformed, e.g. "http://[::1": not usable
+        return None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
     if parts.path in ("", "/") and not parts.query:
@@ -175,7 +190,7 @@ class ExtractPipeline:
         for name, value in fields.items():
             setattr(item, name, value)
         item.stages.append("extract")
-        words = len(item.text.split())
+        words = count_words(item.text)
         if words < self.min_words:
             self.crawler.stats.inc_value("news/extract/no_content")
             detail = "no text at all" if not words else f"only {words} words of text"

@@ -52,10 +52,12 @@ class ReplaySpider(ArticleSpider):
 
     def replay_one(self, path: Path, source: str) -> ArticleItem | None:
         """One saved file -> an item, or None after recording why not."""
-        page = fixtures.describe(path, source, self.manifest)
-        url = page.url or path.resolve().as_uri()
+        url = path.resolve().as_uri()
         try:
-            body = fixtures.read_body(path)
+            page = fixtures.describe(path, source, self.manifest)
+            url = page.url or url
+            # Saved pages obey the size limit live downloads obey.
+            body = fixtures.read_body(path, self.settings.getint("DOWNLOAD_MAXSIZE"))
             fixtures.check_markup(body)
             response = fixtures.to_response(body, url, page.headers)
             text = fixtures.decoded_text(response)
