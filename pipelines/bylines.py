@@ -103,7 +103,8 @@ def _clean_name(segment: str) -> str | None:
     while head < len(words) - 1 and words[head].casefold() in R.ROLE_WORDS:
         head += 1
     if head and _core_role(words[:head]):
-        words = words[head:]
+        # "Editor by Jane Doe": once the role is gone, its "by" leads the name; drop it too
+        words = R.PREFIX_RE.sub("", " ".join(words[head:])).split()
     if not words or len(words) > R.MAX_NAME_WORDS or R.is_role(" ".join(words)):
         return None
     if not all(R.NAME_TOKEN_RE.match(w) for w in words):

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.utils.asyncio import create_looping_call
 
 from crawler import fixtures
 from crawler.fixtures import PageError
 from crawler.items import ArticleItem
 from crawler.spiders.base import ArticleSpider
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+#: while a run closes, look this often whether the item pipelines are empty (scrapy#7029)
+CLOSE_RECHECK_SECONDS = 0.2
 
 
 class ReplaySpider(ArticleSpider):
@@ -36,6 +45,32 @@ class ReplaySpider(ArticleSpider):
         self.path = path
         # Read the manifest now so a bad one fails before the first page.
         self.manifest = fixtures.load_manifest(manifest) if manifest else {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReplaySpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider._close_watch = create_looping_call(spider._close_if_idle)
+        crawler.signals.connect(spider._watch_closing, signal=signals.spider_opened)
+        crawler.signals.connect(spider._stop_watching, signal=signals.spider_closed)
+        return spider
+
+    # Work around scrapy#7029 (seen in 2.19): a graceful stop (SIGTERM, SIGINT) of a spider
+    # that yields items from start() can hang for ever. Closing waits until no item is in
+    # the pipelines, but nothing looks again once the last in-flight start() item is done.
+    # A cheap periodic look lets the close go on as soon as the pipelines are empty.
+    def _watch_closing(self, spider: Any = None) -> None:
+        self._close_watch.start(CLOSE_RECHECK_SECONDS, now=False)
+
+    def _stop_watching(self, spider: Any = None, reason: str = "") -> None:
+        if self._close_watch.running:
+            self._close_watch.stop()
+
+    def _close_if_idle(self) -> None:
+        scraper = self.crawler.engine.scraper if self.crawler.engine else None
+        slot = getattr(scraper, "slot", None)
+        if scraper is not None and slot is not None and slot.closing is not None \
+                and not slot.closing.called and slot.is_idle():
+            scraper._check_if_closing()
 
     async def start(self) -> AsyncIterator[ArticleItem]:  # type: ignore[override]
         for path, source in fixtures.find_pages(self.path):
