@@ -87,6 +87,13 @@ def _fix_case(name: str) -> str:
     return " ".join(out)
 
 
+def _strip_prefixes(text: str) -> str:
+    """Drop every leading "By"/"Von"/... ("by by Jane Doe" -> "Jane Doe")."""
+    while (stripped := R.PREFIX_RE.sub("", text, count=1)) != text:
+        text = stripped
+    return text
+
+
 def _clean_name(segment: str) -> str | None:
     """Return a person's name from one segment, or None if it is not one."""
     seg = R.IS_A_RE.sub("", segment).strip(" .:-–—'\"“”")
@@ -104,7 +111,7 @@ def _clean_name(segment: str) -> str | None:
         head += 1
     if head and _core_role(words[:head]):
         # "Editor by Jane Doe": once the role is gone, its "by" leads the name; drop it too
-        words = R.PREFIX_RE.sub("", " ".join(words[head:])).split()
+        words = _strip_prefixes(" ".join(words[head:])).split()
     if not words or len(words) > R.MAX_NAME_WORDS or R.is_role(" ".join(words)):
         return None
     if not all(R.NAME_TOKEN_RE.match(w) for w in words):

@@ -49,7 +49,6 @@ class ReplaySpider(ArticleSpider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReplaySpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider._close_watch = create_looping_call(spider._close_if_idle)
         crawler.signals.connect(spider._watch_closing, signal=signals.spider_opened)
         crawler.signals.connect(spider._stop_watching, signal=signals.spider_closed)
         return spider
@@ -59,11 +58,14 @@ class ReplaySpider(ArticleSpider):
     # the pipelines, but nothing looks again once the last in-flight start() item is done.
     # A cheap periodic look lets the close go on as soon as the pipelines are empty.
     def _watch_closing(self, spider: Any = None) -> None:
+        # Created here, not in from_crawler: the reactor is only sure to run once the spider opens.
+        self._close_watch = create_looping_call(self._close_if_idle)
         self._close_watch.start(CLOSE_RECHECK_SECONDS, now=False)
 
     def _stop_watching(self, spider: Any = None, reason: str = "") -> None:
-        if self._close_watch.running:
-            self._close_watch.stop()
+        watch = getattr(self, "_close_watch", None)
+        if watch is not None and watch.running:
+            watch.stop()
 
     def _close_if_idle(self) -> None:
         scraper = self.crawler.engine.scraper if self.crawler.engine else None
