@@ -96,7 +96,7 @@ def _strip_prefixes(text: str) -> str:
 
 def _clean_name(segment: str) -> str | None:
     """Return a person's name from one segment, or None if it is not one."""
-    seg = R.IS_A_RE.sub("", segment).strip(" .:-–—'\"“”")
+    seg = _strip_prefixes(R.IS_A_RE.sub("", segment).strip(" .:-–—'\"“”"))
     seg = R.CJK_ROLE_SUFFIX_RE.sub("", seg).strip()
     words = seg.split()
     # "Jane Doe Senior Correspondent" / "Korrespondentin Anna Meier": drop a glued-on run of
