@@ -29,8 +29,9 @@ def one_input(data: bytes) -> None:
     if not html.strip():
         return
     try:
-        result = extract_article(html, "https://fuzz.example/a", fetched_at="2024-06-01T12:00:00+00:00",
-                                 options=OPTIONS)
+        result = extract_article(
+            html, "https://fuzz.example/a", fetched_at="2024-06-01T12:00:00+00:00", options=OPTIONS
+        )
     except ValueError:
         return
     assert isinstance(result["text"], str)

@@ -150,8 +150,8 @@ def read_body(path: Path, max_bytes: int = 0) -> bytes:
     try:
         size = path.stat().st_size
         if max_bytes and size > max_bytes:
-            raise PageError("decode", f"the page is larger than the size limit ({_mb(size)} > {_mb(max_bytes)}, "
-                                      "DOWNLOAD_MAXSIZE)")
+            raise PageError("decode", f"the page is larger than the size limit "
+                                      f"({_mb(size)} > {_mb(max_bytes)}, DOWNLOAD_MAXSIZE)")
         raw = path.read_bytes()
     except OSError as exc:
         raise PageError("fetch", f"the file could not be read ({exc.strerror})") from exc

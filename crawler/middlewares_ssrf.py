@@ -73,11 +73,12 @@ def is_public(address: IPAddress) -> bool:
         # ::ffff:127.0.0.1 and 64:ff9b::7f00:1 (NAT64) reach the IPv4 address inside them.
         inner = address.ipv4_mapped or (
             ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-            if address in ipaddress.IPv6Network("64:ff9b::/96") else None)
+            if address in ipaddress.IPv6Network("64:ff9b::/96")
+            else None
+        )
         if inner is not None:
             return is_public(inner)
-    return address.is_global and not (address.is_multicast or address.is_reserved
-                                      or address.is_unspecified)
+    return address.is_global and not (address.is_multicast or address.is_reserved or address.is_unspecified)
 
 
 def scheme_refusal(url: str) -> str | None:
@@ -112,8 +113,9 @@ def address_refusal(host: str, addresses: Iterable[str]) -> str | None:
 class PrivateAddressMiddleware:
     """Downloader middleware refusing non-http(s) URLs and non-public hosts (see module doc)."""
 
-    def __init__(self, crawler: Crawler | None = None, *, allow_private: bool = False,
-                 resolve: Resolver = resolve_host) -> None:
+    def __init__(
+        self, crawler: Crawler | None = None, *, allow_private: bool = False, resolve: Resolver = resolve_host
+    ) -> None:
         self.crawler = crawler
         self.allow_private = allow_private
         self.resolve = resolve

@@ -39,5 +39,9 @@ class UrlsTestSpider(ArticleSpider):
 
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        self.record_failure(source=request.url, url=request.url, stage="fetch",
-                            reason=f"the page was not fetched ({failure.getErrorMessage()})")
+        self.record_failure(
+            source=request.url,
+            url=request.url,
+            stage="fetch",
+            reason=f"the page was not fetched ({failure.getErrorMessage()})",
+        )

@@ -38,8 +38,12 @@ def replay(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     elapsed = time.perf_counter() - started
     database = Database(db)
     return {
-        "cases": cases, "pages": pages, "result": result, "elapsed": elapsed,
-        "articles": list(database["articles"].rows), "failures": list(database["failures"].rows),
+        "cases": cases,
+        "pages": pages,
+        "result": result,
+        "elapsed": elapsed,
+        "articles": list(database["articles"].rows),
+        "failures": list(database["failures"].rows),
         "runs": list(database["crawl_runs"].rows),
     }
 
@@ -88,8 +92,13 @@ def _complaint(case: Case, replay: dict[str, Any]) -> str | None:
         if case.stage and row["stage"] != case.stage and case.expect == "failure":
             return f"stage {row['stage']} is not {case.stage}"
         return None
-    got = f"article {articles[0]['title']!r}" if articles else \
-        f"failure {failures[0]['reason']!r}" if failures else "nothing"
+    got = (
+        f"article {articles[0]['title']!r}"
+        if articles
+        else f"failure {failures[0]['reason']!r}"
+        if failures
+        else "nothing"
+    )
     return f"expected {case.expect}, got {got}"
 
 

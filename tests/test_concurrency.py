@@ -23,8 +23,13 @@ PAGES = 500
 
 
 def _news_ingest_popen(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", "from crawler.cli import main; main()", *args],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", "from crawler.cli import main; main()", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _wait_for_run(db: Path, process: subprocess.Popen[str], timeout: float = 60) -> None:
@@ -58,8 +63,10 @@ def test_second_run_is_refused_with_exit_75(pages: Path, tmp_path: Path) -> None
     first = _news_ingest_popen("replay", str(pages), "--db", str(db))
     try:
         _wait_for_run(db, first)
-        for args in (("replay", str(pages), "--db", str(db)),
-                     ("crawl", "replay", "-a", f"path={pages}", "--db", str(db))):
+        for args in (
+            ("replay", str(pages), "--db", str(db)),
+            ("crawl", "replay", "-a", f"path={pages}", "--db", str(db)),
+        ):
             second = news_ingest(*args)
             assert second.returncode == 75, second.stderr
             assert "is locked by a running news-ingest" in second.stderr
@@ -88,8 +95,24 @@ def test_lock_is_released_when_the_holder_is_killed(pages: Path, tmp_path: Path)
 def test_reader_never_sees_half_rows_and_never_blocks_the_writer(pages: Path, tmp_path: Path) -> None:
     db = tmp_path / "articles.db"
     writer = subprocess.Popen(
-        [sys.executable, "-m", "scrapy", "crawl", "replay", "-a", f"path={pages}", "-s", f"SQLITE_PATH={db}",
-         "-s", "LOG_LEVEL=WARNING"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "replay",
+            "-a",
+            f"path={pages}",
+            "-s",
+            f"SQLITE_PATH={db}",
+            "-s",
+            "LOG_LEVEL=WARNING",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     _wait_for_run(db, writer)  # type: ignore[arg-type]
     reader = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.5)
     assert reader.execute("pragma journal_mode").fetchone()[0] == "wal"
@@ -97,8 +120,10 @@ def test_reader_never_sees_half_rows_and_never_blocks_the_writer(pages: Path, tm
     while writer.poll() is None:
         started = time.perf_counter()
         # one read transaction over many rows, as Datasette does
-        rows = reader.execute("select url, source, fetched_at, title, text, authors, categories, tags, captions,"
-                              " word_count from articles").fetchall()
+        rows = reader.execute(
+            "select url, source, fetched_at, title, text, authors, categories, tags, captions,"
+            " word_count from articles"
+        ).fetchall()
         slowest = max(slowest, time.perf_counter() - started)
         reads += 1
         rows_seen += len(rows)

@@ -30,9 +30,23 @@ KILLS = 4
 
 def _start(pages: Path, db: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "scrapy", "crawl", "replay", "-a", f"path={pages}", "-s", f"SQLITE_PATH={db}",
-         "-s", "LOG_LEVEL=WARNING"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "replay",
+            "-a",
+            f"path={pages}",
+            "-s",
+            f"SQLITE_PATH={db}",
+            "-s",
+            "LOG_LEVEL=WARNING",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _read(db: Path) -> dict[str, object]:
@@ -43,12 +57,14 @@ def _read(db: Path) -> dict[str, object]:
     try:
         integrity = con.execute("pragma integrity_check").fetchone()[0]
         has_articles = con.execute(
-            "select count(*) from sqlite_master where type = 'table' and name = 'articles'").fetchone()[0]
+            "select count(*) from sqlite_master where type = 'table' and name = 'articles'"
+        ).fetchone()[0]
         if not has_articles:
             return {"urls": set(), "count": 0, "integrity": integrity, "runs": []}
         urls = [r[0] for r in con.execute("select url from articles")]
         for source, fetched_at, authors, text in con.execute(
-                "select source, fetched_at, authors, text from articles"):
+            "select source, fetched_at, authors, text from articles"
+        ):
             assert source and fetched_at and text, "a half-written article row"
             assert isinstance(json.loads(authors), list)
         runs = con.execute("select id, finished_at, finish_reason from crawl_runs order by id").fetchall()
@@ -89,8 +105,25 @@ def test_kill_9_at_random_moments_loses_nothing(pages: Path, tmp_path: Path) -> 
     assert killed == KILLS, f"runs ended before the kill (seed {seed}); raise PAGES"
 
     final = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "replay", "-a", f"path={pages}", "-s", f"SQLITE_PATH={db}",
-         "-s", "LOG_LEVEL=WARNING"], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "replay",
+            "-a",
+            f"path={pages}",
+            "-s",
+            f"SQLITE_PATH={db}",
+            "-s",
+            "LOG_LEVEL=WARNING",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert final.returncode == 0, final.stderr[-3000:]
     done = _read(db)
     assert done["integrity"] == "ok"

@@ -33,20 +33,55 @@ from pipelines.titles import strip_site_name
 from tests.badinput.generate import EN_PARAGRAPHS, EN_TITLE, JA_PARAGRAPHS, JA_TITLE, page
 from tests.conftest import PAGES
 
-settings.register_profile("ci", max_examples=40, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("fuzz", max_examples=5_000, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "fuzz",
+    max_examples=5_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 # Test-runner knob, not a component setting: which profile this run uses.
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 #: text that looks like bylines: names, "By", separators, dates, e-mails, handles, noise
-NAME = st.sampled_from(["Jane Doe", "John Smith", "María López", "O'Brien", "Ann-Marie Lee", "山田太郎",
-                        "Reuters", "The Duran", "AP", "staff", "Editor", "Smith, John", "j.doe@x.org",
-                        "@handle", "July 25, 2016", "2 hours ago", "By", "by", "and", "&", ",", "|",
-                        "Von", "Par", "Photo:", "Updated", "Mr.", "Dr.", "https://x.org/author/jane-doe"])
-BYLINE = st.one_of(st.lists(NAME, max_size=12).map(" ".join), st.text(max_size=300),
-                   st.lists(st.one_of(NAME, st.text(max_size=20)), max_size=8).map(" ".join))
+NAME = st.sampled_from(
+    [
+        "Jane Doe",
+        "John Smith",
+        "María López",
+        "O'Brien",
+        "Ann-Marie Lee",
+        "山田太郎",
+        "Reuters",
+        "The Duran",
+        "AP",
+        "staff",
+        "Editor",
+        "Smith, John",
+        "j.doe@x.org",
+        "@handle",
+        "July 25, 2016",
+        "2 hours ago",
+        "By",
+        "by",
+        "and",
+        "&",
+        ",",
+        "|",
+        "Von",
+        "Par",
+        "Photo:",
+        "Updated",
+        "Mr.",
+        "Dr.",
+        "https://x.org/author/jane-doe",
+    ]
+)
+BYLINE = st.one_of(
+    st.lists(NAME, max_size=12).map(" ".join),
+    st.text(max_size=300),
+    st.lists(st.one_of(NAME, st.text(max_size=20)), max_size=8).map(" ".join),
+)
 SOURCES = st.sampled_from(["jsonld", "meta", "rel-author", "byline", "trafilatura", "url"])
 BASE = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -86,14 +121,31 @@ def _valid_iso(value: str) -> bool:
 DATE_TEXT = st.one_of(
     st.text(max_size=60),
     st.from_regex(r"\A\d{1,5}[-/.]\d{1,3}[-/.]\d{1,5}( \d{1,2}:\d{2}(:\d{2})?)?( ?[+-]\d{2}:?\d{2}|Z)?\Z"),
-    st.sampled_from(["0000-00-00", "2099-01-01", "yesterday", "2 hours ago", "vor 3 Tagen", "gestern",
-                     "July 25, 2016", "25/07/2016", "2016-07-25T14:03:00+03:00", "Mon, 25 Jul 2016 14:03 GMT",
-                     "99999999999999999999-99-99", "1970-01-01T00:00:00Z", "2024-02-30"]),
+    st.sampled_from(
+        [
+            "0000-00-00",
+            "2099-01-01",
+            "yesterday",
+            "2 hours ago",
+            "vor 3 Tagen",
+            "gestern",
+            "July 25, 2016",
+            "25/07/2016",
+            "2016-07-25T14:03:00+03:00",
+            "Mon, 25 Jul 2016 14:03 GMT",
+            "99999999999999999999-99-99",
+            "1970-01-01T00:00:00Z",
+            "2024-02-30",
+        ]
+    ),
 )
 
 
-@given(DATE_TEXT, st.sampled_from(["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo"]),
-       st.sampled_from([None, ["en"], ["de"], ["ja"], ["ru"]]))
+@given(
+    DATE_TEXT,
+    st.sampled_from(["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo"]),
+    st.sampled_from([None, ["en"], ["de"], ["ja"], ["ru"]]),
+)
 def test_normalise_date_is_valid_iso_or_none(raw: str, tz: str, languages: list[str] | None) -> None:
     value = normalise_date(raw, base=BASE, timezone=tz, languages=languages)
     if value is None:
@@ -103,8 +155,10 @@ def test_normalise_date_is_valid_iso_or_none(raw: str, tz: str, languages: list[
     assert value[:4] >= "1990"
 
 
-@given(st.datetimes(min_value=datetime(1995, 1, 1), max_value=datetime(2024, 5, 30)),
-       st.sampled_from([0, 60, -300, 330, 540]))
+@given(
+    st.datetimes(min_value=datetime(1995, 1, 1), max_value=datetime(2024, 5, 30)),
+    st.sampled_from([0, 60, -300, 330, 540]),
+)
 def test_iso_dates_round_trip(moment: datetime, offset_minutes: int) -> None:
     from datetime import timezone
 
@@ -114,9 +168,13 @@ def test_iso_dates_round_trip(moment: datetime, offset_minutes: int) -> None:
     assert normalise_date(aware.date().isoformat(), base=BASE) == aware.date().isoformat()
 
 
-PARAGRAPH = st.one_of(st.sampled_from(EN_PARAGRAPHS + ["Photo: Reuters", "A caption of a photo.", "By Jane Doe",
-                                                       "In Politics, World", EN_TITLE, ""]),
-                      st.text(max_size=80))
+PARAGRAPH = st.one_of(
+    st.sampled_from(
+        EN_PARAGRAPHS
+        + ["Photo: Reuters", "A caption of a photo.", "By Jane Doe", "In Politics, World", EN_TITLE, ""]
+    ),
+    st.text(max_size=80),
+)
 TEXT = st.lists(PARAGRAPH, max_size=8).map("\n\n".join)
 
 
@@ -129,9 +187,13 @@ def _is_subsequence(part: list[str], whole: list[str]) -> bool:
     return all(any(p == w for w in it) for p in part)
 
 
-@given(TEXT, st.lists(st.fixed_dictionaries({"text": PARAGRAPH,
-                                             "source": st.sampled_from(["caption", "alt", "title"])}),
-                      max_size=5))
+@given(
+    TEXT,
+    st.lists(
+        st.fixed_dictionaries({"text": PARAGRAPH, "source": st.sampled_from(["caption", "alt", "title"])}),
+        max_size=5,
+    ),
+)
 def test_remove_repeated_captions_never_adds_text(text: str, candidates: list[dict[str, str]]) -> None:
     captions, cleaned = remove_repeated_captions(text, candidates)
     assert _is_subsequence(_paragraphs(cleaned), _paragraphs(text))
@@ -140,19 +202,27 @@ def test_remove_repeated_captions_never_adds_text(text: str, candidates: list[di
 
 
 @given(TEXT, st.lists(PARAGRAPH, max_size=3), st.lists(PARAGRAPH, max_size=3))
-def test_strip_lead_lines_only_removes_leading_paragraphs(text: str, titles: list[str],
-                                                          categories: list[str]) -> None:
+def test_strip_lead_lines_only_removes_leading_paragraphs(
+    text: str, titles: list[str], categories: list[str]
+) -> None:
     cleaned, bylines = strip_lead_lines(text, titles=titles, categories=categories)
     kept, given_ = _paragraphs(cleaned), _paragraphs(text)
-    assert kept == given_[len(given_) - len(kept):]  # a suffix of the input
+    assert kept == given_[len(given_) - len(kept) :]  # a suffix of the input
     assert all(b in [p.strip() for p in given_] for b in bylines)
     assert len(bylines) <= 4
 
 
-@given(st.one_of(st.text(max_size=120),
-                 st.tuples(st.text(max_size=60), st.sampled_from([" | ", " - ", " – ", ": ", " » "]),
-                           st.sampled_from(["The Duran", "Valley News", "BBC News"])).map("".join)),
-       st.lists(st.sampled_from(["The Duran", "Valley News", "BBC News", "bbc.co.uk", ""]), max_size=3))
+@given(
+    st.one_of(
+        st.text(max_size=120),
+        st.tuples(
+            st.text(max_size=60),
+            st.sampled_from([" | ", " - ", " – ", ": ", " » "]),
+            st.sampled_from(["The Duran", "Valley News", "BBC News"]),
+        ).map("".join),
+    ),
+    st.lists(st.sampled_from(["The Duran", "Valley News", "BBC News", "bbc.co.uk", ""]), max_size=3),
+)
 def test_strip_site_name_returns_part_of_the_title(title: str, sites: list[str]) -> None:
     result = strip_site_name(title, sites)
     assert result in title
@@ -162,9 +232,14 @@ def test_strip_site_name_returns_part_of_the_title(title: str, sites: list[str])
 TRACKERS = st.sampled_from([*TRACKING_PARAMS, "id", "page", "q"])
 
 
-@given(urls(), st.lists(st.tuples(TRACKERS, st.text("abc123", max_size=5)), max_size=4),
-       st.sampled_from(["", "#top", "#x?utm_source=1"]))
-def test_canonical_url_is_idempotent_and_clean(url: str, params: list[tuple[str, str]], fragment: str) -> None:
+@given(
+    urls(),
+    st.lists(st.tuples(TRACKERS, st.text("abc123", max_size=5)), max_size=4),
+    st.sampled_from(["", "#top", "#x?utm_source=1"]),
+)
+def test_canonical_url_is_idempotent_and_clean(
+    url: str, params: list[tuple[str, str]], fragment: str
+) -> None:
     query = "&".join(f"{k}={v}" for k, v in params)
     full = url.split("#")[0] + ("&" if "?" in url else "?") + query + fragment if query else url + fragment
     result = canonical_url(full)
@@ -173,8 +248,9 @@ def test_canonical_url_is_idempotent_and_clean(url: str, params: list[tuple[str,
     assert not parts.fragment
     assert parts.netloc == parts.netloc.lower() or "@" in parts.netloc
     kept = {k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
-    assert not kept & {t.lower() for t in TRACKING_PARAMS if t not in ("sid",)} - {k for k, _ in parse_qsl(
-        urlsplit(url).query, keep_blank_values=True)}
+    assert not kept & {t.lower() for t in TRACKING_PARAMS if t not in ("sid",)} - {
+        k for k, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True)
+    }
 
 
 @given(st.text(max_size=200))
@@ -214,11 +290,11 @@ def mutated_pages(draw: st.DrawFn) -> bytes:
             tags = list(TAG_RE.finditer(body))
             if tags:
                 tag = tags[draw(st.integers(0, len(tags) - 1))]
-                del body[tag.start():tag.end()]
+                del body[tag.start() : tag.end()]
         elif kind == "delete-range":
-            del body[at:at + draw(st.integers(1, 2000))]
+            del body[at : at + draw(st.integers(1, 2000))]
         else:
-            body[at:at] = body[at:at + draw(st.integers(1, 2000))]
+            body[at:at] = body[at : at + draw(st.integers(1, 2000))]
     return bytes(body)
 
 
@@ -227,8 +303,9 @@ def test_extract_article_survives_mutations(body: bytes) -> None:
     html = body.decode("utf-8", "replace").replace("\x00", "")
     assume(html.strip())
     try:
-        result = extract_article(html, "https://valley.example/news/pipes", fetched_at="2024-06-01T12:00:00+00:00",
-                                 options=OPTIONS)
+        result = extract_article(
+            html, "https://valley.example/news/pipes", fetched_at="2024-06-01T12:00:00+00:00", options=OPTIONS
+        )
     except ValueError:
         return  # documented: the HTML could not be parsed into a document
     assert isinstance(result["text"], str)

@@ -50,7 +50,8 @@ JA_MARKER = "現在の図書館は築五十年を超え"
 RU_TITLE = "Городской совет утвердил план ремонта набережной"
 RU_PARAGRAPHS = [
     "Городской совет в среду утвердил план ремонта набережной, который продлится два года. Работы начнутся "
-    "весной, когда закончится сезон паводков, и будут вестись участками, чтобы не закрывать весь берег сразу.",
+    "весной, когда закончится сезон паводков, и будут вестись участками, "
+    "чтобы не закрывать весь берег сразу.",
     "По словам инженеров, старые гранитные плиты местами просели, а ограждение требует полной замены. "
     "Жители, пришедшие на заседание, попросили сохранить деревья и установить новые скамейки вдоль реки.",
     "Мэр пообещал, что подробный график работ будет опубликован на сайте города в течение месяца, а "
@@ -84,16 +85,28 @@ class Case:
     note: str = ""
 
 
-def page(title: str, paragraphs: list[str], *, lang: str = "en", head: str = "", charset: str | None = "utf-8",
-         before: str = "", after: str = "", byline: str = "", date_meta: str = "") -> str:
+def page(
+    title: str,
+    paragraphs: list[str],
+    *,
+    lang: str = "en",
+    head: str = "",
+    charset: str | None = "utf-8",
+    before: str = "",
+    after: str = "",
+    byline: str = "",
+    date_meta: str = "",
+) -> str:
     """A plain, well-formed news article page."""
     meta = f'<meta charset="{charset}">' if charset else ""
     body = "".join(f"<p>{p}</p>\n" for p in paragraphs)
-    return (f'<!DOCTYPE html><html lang="{lang}"><head>{meta}<title>{title} | Valley News</title>'
-            f'<meta property="og:type" content="article">{date_meta}{head}</head><body>'
-            f'<nav><a href="/">Home</a> <a href="/news">News</a></nav>{before}'
-            f"<article><h1>{title}</h1>{byline}\n{body}</article>{after}"
-            f"<footer><p>Valley News, Mill Lane</p></footer></body></html>")
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head>{meta}<title>{title} | Valley News</title>'
+        f'<meta property="og:type" content="article">{date_meta}{head}</head><body>'
+        f'<nav><a href="/">Home</a> <a href="/news">News</a></nav>{before}'
+        f"<article><h1>{title}</h1>{byline}\n{body}</article>{after}"
+        f"<footer><p>Valley News, Mill Lane</p></footer></body></html>"
+    )
 
 
 def _gzip_bomb(path: Path, expanded: int) -> None:
@@ -143,33 +156,64 @@ def generate(folder: Path) -> list[Case]:
 
     good = page(EN_TITLE, EN_PARAGRAPHS)
     write("good/water.html", good, Case("good/water.html", "article", [EN_MARKER]))
-    write("good/water-gz.html.gz", gzip.compress(page("Pipes plan, compressed copy", EN_PARAGRAPHS).encode()),
-          Case("good/water-gz.html.gz", "article", [EN_MARKER]))
+    write(
+        "good/water-gz.html.gz",
+        gzip.compress(page("Pipes plan, compressed copy", EN_PARAGRAPHS).encode()),
+        Case("good/water-gz.html.gz", "article", [EN_MARKER]),
+    )
 
     # --- files that are not pages --------------------------------------------------
     write("empty.html", b"", Case("empty.html", "failure", ["empty"], "decode"))
     write("whitespace.html", b" \n\t\r\n  ", Case("whitespace.html", "failure", ["empty"], "decode"))
-    write("binary.html", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 64,
-          Case("binary.html", "failure", ["no HTML markup"], "decode"))
+    write(
+        "binary.html",
+        b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 64,
+        Case("binary.html", "failure", ["no HTML markup"], "decode"),
+    )
     write("elf.html", b"\x7fELF\x02\x01\x01" + bytes(4000), Case("elf.html", "failure", ["binary"], "decode"))
     whole = gzip.compress(good.encode())
-    write("truncated.html.gz", whole[: len(whole) // 2],
-          Case("truncated.html.gz", "failure", ["truncated"], "decode"))
-    write("corrupt.html.gz", whole[:10] + bytes(b ^ 0x5A for b in whole[10:200]) + whole[200:],
-          Case("corrupt.html.gz", "failure", ["corrupt"], "decode"))
-    write("notgzip.html.gz", good, Case("notgzip.html.gz", "failure", ["gzip"], "decode",
-                                        note="a plain page named .gz"))
+    write(
+        "truncated.html.gz",
+        whole[: len(whole) // 2],
+        Case("truncated.html.gz", "failure", ["truncated"], "decode"),
+    )
+    write(
+        "corrupt.html.gz",
+        whole[:10] + bytes(b ^ 0x5A for b in whole[10:200]) + whole[200:],
+        Case("corrupt.html.gz", "failure", ["corrupt"], "decode"),
+    )
+    write(
+        "notgzip.html.gz",
+        good,
+        Case("notgzip.html.gz", "failure", ["gzip"], "decode", note="a plain page named .gz"),
+    )
     _gzip_bomb(folder / "bomb.html.gz", 200 << 20)
-    cases.append(Case("bomb.html.gz", "failure", ["larger than"], "decode",
-                      note="200 MB once decompressed, 200 kB on disk"))
-    write("sitemap.html", '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/'
-          'schemas/sitemap/0.9"><url><loc>https://valley.example/a</loc></url></urlset>',
-          Case("sitemap.html", "failure", ["sitemap"], "decode"))
-    write("feed.html", '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title></channel></rss>',
-          Case("feed.html", "failure", ["feed"], "decode"))
+    cases.append(
+        Case(
+            "bomb.html.gz",
+            "failure",
+            ["larger than"],
+            "decode",
+            note="200 MB once decompressed, 200 kB on disk",
+        )
+    )
+    write(
+        "sitemap.html",
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/'
+        'schemas/sitemap/0.9"><url><loc>https://valley.example/a</loc></url></urlset>',
+        Case("sitemap.html", "failure", ["sitemap"], "decode"),
+    )
+    write(
+        "feed.html",
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title></channel></rss>',
+        Case("feed.html", "failure", ["feed"], "decode"),
+    )
     write("plain.html", "\n".join(EN_PARAGRAPHS), Case("plain.html", "failure", ["no HTML markup"], "decode"))
-    write("sidecar/page.html", good, Case("sidecar/page.html", "failure", ["sidecar"], "decode",
-                                          note="its PAGE.json is not JSON"))
+    write(
+        "sidecar/page.html",
+        good,
+        Case("sidecar/page.html", "failure", ["sidecar"], "decode", note="its PAGE.json is not JSON"),
+    )
     (folder / "sidecar" / "page.json").write_text("{not json", encoding="utf-8")
 
     # --- bytes that are damaged ------------------------------------------------------
@@ -181,12 +225,21 @@ def generate(folder: Path) -> list[Case]:
     for i in range(200, len(mangled), 3):
         if mangled[i] >= 0x80:
             mangled[i] ^= 0x40  # break most multi-byte sequences
-    write("invalid-utf8-most.html", bytes(mangled),
-          Case("invalid-utf8-most.html", "failure", ["could not be decoded"], "decode"))
-    write("unknown-charset.html", page(EN_TITLE, EN_PARAGRAPHS, charset="x-no-such-charset"),
-          Case("unknown-charset.html", "article", [EN_MARKER]))
-    write("utf16-bom.html", b"\xff\xfe" + page(EN_TITLE, EN_PARAGRAPHS, charset=None).encode("utf-16-le"),
-          Case("utf16-bom.html", "article", [EN_MARKER]))
+    write(
+        "invalid-utf8-most.html",
+        bytes(mangled),
+        Case("invalid-utf8-most.html", "failure", ["could not be decoded"], "decode"),
+    )
+    write(
+        "unknown-charset.html",
+        page(EN_TITLE, EN_PARAGRAPHS, charset="x-no-such-charset"),
+        Case("unknown-charset.html", "article", [EN_MARKER]),
+    )
+    write(
+        "utf16-bom.html",
+        b"\xff\xfe" + page(EN_TITLE, EN_PARAGRAPHS, charset=None).encode("utf-16-le"),
+        Case("utf16-bom.html", "article", [EN_MARKER]),
+    )
 
     # --- legacy encodings, declared and not --------------------------------------------
     for code, enc, title, paragraphs, marker in (
@@ -197,62 +250,132 @@ def generate(folder: Path) -> list[Case]:
         for declared in (True, False):
             name = f"legacy/{code}-{enc}-{'declared' if declared else 'undeclared'}.html"
             html = page(title, paragraphs, lang=code, charset=enc if declared else None)
-            write(name, html.encode(enc),
-                  Case(name, "article" if declared else "either", [marker],
-                       "decode", note="undeclared: right text, or a plain decode failure; never mojibake"))
+            write(
+                name,
+                html.encode(enc),
+                Case(
+                    name,
+                    "article" if declared else "either",
+                    [marker],
+                    "decode",
+                    note="undeclared: right text, or a plain decode failure; never mojibake",
+                ),
+            )
 
     # --- sizes and shapes ------------------------------------------------------------
     filler = "".join(f'<li><a href="/archive/{i}">Archive entry number {i}</a></li>' for i in range(330_000))
-    write("huge-20mb.html", page(EN_TITLE, EN_PARAGRAPHS, after=f"<ul>{filler}</ul>"),
-          Case("huge-20mb.html", "failure", ["larger than"], "decode"))
+    write(
+        "huge-20mb.html",
+        page(EN_TITLE, EN_PARAGRAPHS, after=f"<ul>{filler}</ul>"),
+        Case("huge-20mb.html", "failure", ["larger than"], "decode"),
+    )
     deep = "<div>" * 100_000 + "".join(f"<p>{p}</p>" for p in EN_PARAGRAPHS) + "</div>" * 100_000
-    write("nested-100k.html", page(EN_TITLE, [], before=deep),
-          Case("nested-100k.html", "either", [EN_MARKER, "no article found"], "extract"))
-    one_line = page(EN_TITLE, EN_PARAGRAPHS, head='<script type="application/json">{"state":"'
-                    + "x" * (5 * 1024 * 1024) + '"}</script>').replace("\n", " ")
+    write(
+        "nested-100k.html",
+        page(EN_TITLE, [], before=deep),
+        Case("nested-100k.html", "either", [EN_MARKER, "no article found"], "extract"),
+    )
+    one_line = page(
+        EN_TITLE,
+        EN_PARAGRAPHS,
+        head='<script type="application/json">{"state":"' + "x" * (5 * 1024 * 1024) + '"}</script>',
+    ).replace("\n", " ")
     write("one-line-5mb.html", one_line, Case("one-line-5mb.html", "article", [EN_MARKER]))
     long_para = page(EN_TITLE, [" ".join(EN_PARAGRAPHS * 5000)]).replace("\n", " ")
     write("one-paragraph-5mb.html", long_para, Case("one-paragraph-5mb.html", "article", [EN_MARKER]))
-    unclosed = ("<html><head><title>" + EN_TITLE + "</title><meta property=og:type content=article><body><div><article>"
-                + "<h1>" + EN_TITLE + "".join(f"<p><b><i><span>{p}<div>" for p in EN_PARAGRAPHS))
+    unclosed = (
+        "<html><head><title>"
+        + EN_TITLE
+        + "</title><meta property=og:type content=article><body><div><article>"
+        + "<h1>"
+        + EN_TITLE
+        + "".join(f"<p><b><i><span>{p}<div>" for p in EN_PARAGRAPHS)
+    )
     write("unclosed.html", unclosed, Case("unclosed.html", "either", [EN_MARKER, "no article"], "extract"))
     nav = "".join(f'<li><a href="/section/{i}">Section {i} of the Valley News</a></li>' for i in range(300))
-    write("navigation-only.html", f"<!DOCTYPE html><html><head><title>Valley News</title></head><body>"
-          f"<nav><ul>{nav}</ul></nav><footer>Valley News</footer></body></html>",
-          Case("navigation-only.html", "failure", ["no article found"], "extract"))
-    noscript = page(EN_TITLE, [], before=f"<noscript>{''.join(f'<p>{p}</p>' for p in EN_PARAGRAPHS)}</noscript>"
-                    + '<div id="app"></div><script>render()</script>')
-    write("noscript.html", noscript, Case("noscript.html", "either", [EN_MARKER, "no article found"], "extract"))
-    write("frameset.html", "<html><frameset><frame src='a.html'><frame src='b.html'></frameset></html>",
-          Case("frameset.html", "failure", ["no article found"], "extract"))
+    write(
+        "navigation-only.html",
+        f"<!DOCTYPE html><html><head><title>Valley News</title></head><body>"
+        f"<nav><ul>{nav}</ul></nav><footer>Valley News</footer></body></html>",
+        Case("navigation-only.html", "failure", ["no article found"], "extract"),
+    )
+    noscript = page(
+        EN_TITLE,
+        [],
+        before=f"<noscript>{''.join(f'<p>{p}</p>' for p in EN_PARAGRAPHS)}</noscript>"
+        + '<div id="app"></div><script>render()</script>',
+    )
+    write(
+        "noscript.html", noscript, Case("noscript.html", "either", [EN_MARKER, "no article found"], "extract")
+    )
+    write(
+        "frameset.html",
+        "<html><frameset><frame src='a.html'><frame src='b.html'></frameset></html>",
+        Case("frameset.html", "failure", ["no article found"], "extract"),
+    )
 
     # --- metadata that lies --------------------------------------------------------------
     bad_jsonld = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Broken, '
-    write("jsonld-invalid.html", page(EN_TITLE, EN_PARAGRAPHS, head=bad_jsonld + "</script>"),
-          Case("jsonld-invalid.html", "article", [EN_MARKER]))
-    weird_jsonld = ('<script type="application/ld+json">[1, "x", null, {"@type": ["NewsArticle", 7], '
-                    '"author": {"name": ["A", 3]}, "datePublished": 20240101, "headline": {"x": 1}}]</script>')
-    write("jsonld-odd-types.html", page(EN_TITLE, EN_PARAGRAPHS, head=weird_jsonld),
-          Case("jsonld-odd-types.html", "article", [EN_MARKER], check=_short_authors))
-    write("date-zero.html", page(EN_TITLE, EN_PARAGRAPHS, date_meta='<meta property="article:published_time" '
-                                 'content="0000-00-00">'),
-          Case("date-zero.html", "article", [EN_MARKER], check=_zero_date))
-    write("date-future.html", page(EN_TITLE, EN_PARAGRAPHS, date_meta='<meta property="article:published_time" '
-                                   'content="2099-01-01">'),
-          Case("date-future.html", "article", [EN_MARKER], check=_no_future))
-    write("date-garbage.html", page(EN_TITLE, EN_PARAGRAPHS, date_meta='<meta property="article:published_time" '
-                                    'content="99999999999999999999-99-99T99:99:99+99:99">'),
-          Case("date-garbage.html", "article", [EN_MARKER]))
+    write(
+        "jsonld-invalid.html",
+        page(EN_TITLE, EN_PARAGRAPHS, head=bad_jsonld + "</script>"),
+        Case("jsonld-invalid.html", "article", [EN_MARKER]),
+    )
+    weird_jsonld = (
+        '<script type="application/ld+json">[1, "x", null, {"@type": ["NewsArticle", 7], '
+        '"author": {"name": ["A", 3]}, "datePublished": 20240101, "headline": {"x": 1}}]</script>'
+    )
+    write(
+        "jsonld-odd-types.html",
+        page(EN_TITLE, EN_PARAGRAPHS, head=weird_jsonld),
+        Case("jsonld-odd-types.html", "article", [EN_MARKER], check=_short_authors),
+    )
+    write(
+        "date-zero.html",
+        page(
+            EN_TITLE, EN_PARAGRAPHS, date_meta='<meta property="article:published_time" content="0000-00-00">'
+        ),
+        Case("date-zero.html", "article", [EN_MARKER], check=_zero_date),
+    )
+    write(
+        "date-future.html",
+        page(
+            EN_TITLE, EN_PARAGRAPHS, date_meta='<meta property="article:published_time" content="2099-01-01">'
+        ),
+        Case("date-future.html", "article", [EN_MARKER], check=_no_future),
+    )
+    write(
+        "date-garbage.html",
+        page(
+            EN_TITLE,
+            EN_PARAGRAPHS,
+            date_meta='<meta property="article:published_time" '
+            'content="99999999999999999999-99-99T99:99:99+99:99">',
+        ),
+        Case("date-garbage.html", "article", [EN_MARKER]),
+    )
     byline = '<p class="byline">By ' + ("Jane Quill and John Ledger " * 200)[:5000] + "</p>"
-    write("byline-5000.html", page(EN_TITLE, EN_PARAGRAPHS, byline=byline,
-                                   head=f'<meta name="author" content="{"Ann Lee " * 700}">'),
-          Case("byline-5000.html", "article", [EN_MARKER], check=_short_authors))
-    write("title-100k.html", page("Headline " * 11_000, EN_PARAGRAPHS),
-          Case("title-100k.html", "article", [EN_MARKER]))
-    for name, href in (("canonical-bad-ipv6.html", "http://[::1"), ("canonical-bad-port.html",
-                                                                      "https://valley.example:99999/a")):
-        write(name, page(EN_TITLE, EN_PARAGRAPHS, head=f'<link rel="canonical" href="{href}">'),
-              Case(name, "article", [EN_MARKER]))
+    write(
+        "byline-5000.html",
+        page(
+            EN_TITLE, EN_PARAGRAPHS, byline=byline, head=f'<meta name="author" content="{"Ann Lee " * 700}">'
+        ),
+        Case("byline-5000.html", "article", [EN_MARKER], check=_short_authors),
+    )
+    write(
+        "title-100k.html",
+        page("Headline " * 11_000, EN_PARAGRAPHS),
+        Case("title-100k.html", "article", [EN_MARKER]),
+    )
+    for name, href in (
+        ("canonical-bad-ipv6.html", "http://[::1"),
+        ("canonical-bad-port.html", "https://valley.example:99999/a"),
+    ):
+        write(
+            name,
+            page(EN_TITLE, EN_PARAGRAPHS, head=f'<link rel="canonical" href="{href}">'),
+            Case(name, "article", [EN_MARKER]),
+        )
     return cases
 
 

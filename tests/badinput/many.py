@@ -11,9 +11,47 @@ from pathlib import Path
 
 from tests.badinput.generate import page
 
-WORDS = ("harbour council river bridge school library market road train station village farm mill "
-         "budget plan vote meeting mayor engineer resident winter summer storm repair museum park "
-         "festival hospital nurse teacher pupil ferry island coast valley hill forest garden street").split()
+WORDS = [
+    "harbour",
+    "council",
+    "river",
+    "bridge",
+    "school",
+    "library",
+    "market",
+    "road",
+    "train",
+    "station",
+    "village",
+    "farm",
+    "mill",
+    "budget",
+    "plan",
+    "vote",
+    "meeting",
+    "mayor",
+    "engineer",
+    "resident",
+    "winter",
+    "summer",
+    "storm",
+    "repair",
+    "museum",
+    "park",
+    "festival",
+    "hospital",
+    "nurse",
+    "teacher",
+    "pupil",
+    "ferry",
+    "island",
+    "coast",
+    "valley",
+    "hill",
+    "forest",
+    "garden",
+    "street",
+]
 
 
 def write_pages(folder: Path, count: int, seed: int = 7) -> list[Path]:
