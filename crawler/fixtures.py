@@ -11,7 +11,6 @@ detection), so replay and live crawls see the same text.
 from __future__ import annotations
 
 import glob
-import gzip
 import json
 import os
 import re
@@ -128,7 +127,12 @@ def describe(path: Path, source: str, manifest: dict[Path, dict[str, Any]] | Non
     known = (manifest or {}).get(path.resolve())
     side = sidecar_path(path)
     if side.is_file():
-        meta = json.loads(side.read_text(encoding="utf-8"))
+        try:
+            meta = json.loads(side.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise PageError("decode", f"its sidecar file {side.name} is not valid JSON ({exc})") from exc
+        if not isinstance(meta, dict):
+            raise PageError("decode", f"its sidecar file {side.name} is not a JSON object")
         page.url = meta.get("url")
         page.fetched_at = meta.get("fetched_at")
         page.headers = {str(k): str(v) for k, v in (meta.get("headers") or {}).items()}
@@ -138,20 +142,56 @@ def describe(path: Path, source: str, manifest: dict[Path, dict[str, Any]] | Non
     return page
 
 
-def read_body(path: Path) -> bytes:
-    """Raw bytes of a saved page, gunzipped; :class:`PageError` says why not."""
+def read_body(path: Path, max_bytes: int = 0) -> bytes:
+    """Raw bytes of a saved page, gunzipped; :class:`PageError` says why not.
+
+    ``max_bytes`` (0: no limit) caps the page's size, before and after
+    decompression, the way ``DOWNLOAD_MAXSIZE`` caps a live download: a 200 MB
+    page (or a small .gz that expands to one) fails plainly instead of holding
+    the whole run in one parse.
+    """
     try:
+        size = path.stat().st_size
+        if max_bytes and size > max_bytes:
+            raise PageError("decode", f"the page is larger than the size limit "
+                                      f"({_mb(size)} > {_mb(max_bytes)}, DOWNLOAD_MAXSIZE)")
         raw = path.read_bytes()
     except OSError as exc:
         raise PageError("fetch", f"the file could not be read ({exc.strerror})") from exc
     if path.name.lower().endswith(".gz") or raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except EOFError as exc:
-            raise PageError("decode", "the gzip file is truncated (it ends before its end marker)") from exc
-        except (OSError, zlib.error) as exc:
-            raise PageError("decode", f"the gzip file is corrupt ({exc})") from exc
+        raw = gunzip(raw, max_bytes)
     return raw
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def gunzip(raw: bytes, max_bytes: int = 0) -> bytes:
+    """Decompress gzip bytes, refusing to expand past ``max_bytes`` (0: no limit)."""
+    # wbits 16 + MAX_WBITS: the gzip container only, as gzip.decompress reads it; a file
+    # may hold several gzip members back to back, as gzip.decompress allows.
+    parts: list[bytes] = []
+    total = 0
+    rest = raw
+    while True:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            part = inflater.decompress(rest, max_bytes - total + 1 if max_bytes else 0)
+        except zlib.error as exc:
+            raise PageError("decode", f"the gzip file is corrupt ({exc})") from exc
+        total += len(part)
+        parts.append(part)
+        if max_bytes and total > max_bytes:
+            raise PageError("decode", f"the page is larger than the size limit once decompressed "
+                                      f"(more than {_mb(max_bytes)}, DOWNLOAD_MAXSIZE)")
+        if not inflater.eof:
+            raise PageError("decode", "the gzip file is truncated (it ends before its end marker)")
+        rest = inflater.unused_data.lstrip(b"\x00")
+        if not rest:
+            break
+    out = b"".join(parts)
+    return out
 
 
 def check_markup(body: bytes) -> None:

@@ -79,6 +79,8 @@ NEWS_WARC_ENABLED = os.environ.get("NEWS_WARC_ENABLED", "1") == "1"
 NEWS_WARC_DIR = os.environ.get("NEWS_WARC_DIR", "")
 #: downloader side, so the archive sees the bytes as received (before decompression)
 DOWNLOADER_MIDDLEWARES = {
+    # before robots.txt (100): not even robots.txt is fetched from a refused host
+    "crawler.middlewares_ssrf.PrivateAddressMiddleware": 40,
     "crawler.middlewares.ConditionalGetMiddleware": 560,
     "crawler.archive.WarcArchiveMiddleware": 950,
 }
@@ -86,3 +88,9 @@ DOWNLOADER_MIDDLEWARES = {
 #: (scrapy/utils/asyncio.py _parallel_asyncio): the default 100 cost ~2.5 ms per response,
 #: and our item pipelines are synchronous, so more than a few buys nothing.
 CONCURRENT_ITEMS = 4
+
+# --- security (SECURITY.md) -------------------------------------------------------
+#: live crawls refuse hosts that are or resolve to private/loopback/link-local/reserved
+#: addresses (and every scheme but http/https); "1" allows such hosts (tests, intranets)
+NEWS_ALLOW_PRIVATE_ADDRESSES = os.environ.get("NEWS_ALLOW_PRIVATE_ADDRESSES", "0") == "1"
+# (PrivateAddressMiddleware is registered in DOWNLOADER_MIDDLEWARES above.)

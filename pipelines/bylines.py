@@ -87,9 +87,16 @@ def _fix_case(name: str) -> str:
     return " ".join(out)
 
 
+def _strip_prefixes(text: str) -> str:
+    """Drop every leading "By"/"Von"/... ("by by Jane Doe" -> "Jane Doe")."""
+    while (stripped := R.PREFIX_RE.sub("", text, count=1)) != text:
+        text = stripped
+    return text
+
+
 def _clean_name(segment: str) -> str | None:
     """Return a person's name from one segment, or None if it is not one."""
-    seg = R.IS_A_RE.sub("", segment).strip(" .:-–—'\"“”")
+    seg = _strip_prefixes(R.IS_A_RE.sub("", segment).strip(" .:-–—'\"“”"))
     seg = R.CJK_ROLE_SUFFIX_RE.sub("", seg).strip()
     words = seg.split()
     # "Jane Doe Senior Correspondent" / "Korrespondentin Anna Meier": drop a glued-on run of
@@ -103,7 +110,8 @@ def _clean_name(segment: str) -> str | None:
     while head < len(words) - 1 and words[head].casefold() in R.ROLE_WORDS:
         head += 1
     if head and _core_role(words[:head]):
-        words = words[head:]
+        # "Editor by Jane Doe": once the role is gone, its "by" leads the name; drop it too
+        words = _strip_prefixes(" ".join(words[head:])).split()
     if not words or len(words) > R.MAX_NAME_WORDS or R.is_role(" ".join(words)):
         return None
     if not all(R.NAME_TOKEN_RE.match(w) for w in words) or R.is_phrase(words):

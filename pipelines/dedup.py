@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from w3lib.url import url_query_cleaner
 
 from crawler.items import ArticleItem
+from pipelines.extract import count_words
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -63,7 +64,7 @@ class FingerprintPipeline:
         if not isinstance(item, ArticleItem):
             return item
         item.url = canonical_url(item.url or item.fetched_url)
-        item.word_count = len(item.text.split())
+        item.word_count = count_words(item.text)
         item.content_hash = content_hash(item.text)
         item.stages.append("fingerprint")
         return item

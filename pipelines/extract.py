@@ -63,8 +63,12 @@ def usable_canonical(candidate: str | None, fetched_url: str) -> str | None:
     """
     if not candidate:
         return None
-    absolute = urljoin(fetched_url, candidate.strip())
-    parts = urlsplit(absolute)
+    try:
+        absolute = urljoin(fetched_url, candidate.strip())
+        parts = urlsplit(absolute)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range, e.g. ":99999")
+    except ValueError:  # the page's own link is malformed, e.g. "http://[::1": not usable
+        return None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
     if parts.path in ("", "/") and not parts.query:

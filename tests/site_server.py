@@ -30,6 +30,8 @@ LIVE_TEST_SETTINGS = {
     "NEWS_REFRESH_MIN_AGE": "0",
     "NEWS_SITES_FILE": "/nonexistent/sites.toml",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+    # The test server is on 127.0.0.1, which live crawls refuse by default (SECURITY.md).
+    "NEWS_ALLOW_PRIVATE_ADDRESSES": "1",
 }
 WORDS = [
     "harbour",

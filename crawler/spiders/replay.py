@@ -5,12 +5,21 @@ from __future__ import annotations
 import glob
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.utils.asyncio import create_looping_call
 
 from crawler import archive, fixtures, sites
 from crawler.fixtures import PageError
 from crawler.items import ArticleItem
 from crawler.spiders.base import ArticleSpider
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+#: while a run closes, look this often whether the item pipelines are empty (scrapy#7029)
+CLOSE_RECHECK_SECONDS = 0.2
 
 
 class ReplaySpider(ArticleSpider):
@@ -47,6 +56,34 @@ class ReplaySpider(ArticleSpider):
         # Read the manifest now so a bad one fails before the first page.
         self.manifest = fixtures.load_manifest(manifest) if manifest else {}
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReplaySpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._watch_closing, signal=signals.spider_opened)
+        crawler.signals.connect(spider._stop_watching, signal=signals.spider_closed)
+        return spider
+
+    # Work around scrapy#7029 (seen in 2.19): a graceful stop (SIGTERM, SIGINT) of a spider
+    # that yields items from start() can hang for ever. Closing waits until no item is in
+    # the pipelines, but nothing looks again once the last in-flight start() item is done.
+    # A cheap periodic look lets the close go on as soon as the pipelines are empty.
+    def _watch_closing(self, spider: Any = None) -> None:
+        # Created here, not in from_crawler: the reactor is only sure to run once the spider opens.
+        self._close_watch = create_looping_call(self._close_if_idle)
+        self._close_watch.start(CLOSE_RECHECK_SECONDS, now=False)
+
+    def _stop_watching(self, spider: Any = None, reason: str = "") -> None:
+        watch = getattr(self, "_close_watch", None)
+        if watch is not None and watch.running:
+            watch.stop()
+
+    def _close_if_idle(self) -> None:
+        scraper = self.crawler.engine.scraper if self.crawler.engine else None
+        slot = getattr(scraper, "slot", None)
+        if scraper is not None and slot is not None and slot.closing is not None \
+                and not slot.closing.called and slot.is_idle():
+            scraper._check_if_closing()
+
     async def start(self) -> AsyncIterator[ArticleItem]:  # type: ignore[override]
         warcs = []
         for path, source in fixtures.find_pages(self.path):
@@ -73,10 +110,12 @@ class ReplaySpider(ArticleSpider):
 
     def replay_one(self, path: Path, source: str) -> ArticleItem | None:
         """One saved file -> an item, or None after recording why not."""
-        page = fixtures.describe(path, source, self.manifest)
-        url = page.url or path.resolve().as_uri()
+        url = path.resolve().as_uri()
         try:
-            body = fixtures.read_body(path)
+            page = fixtures.describe(path, source, self.manifest)
+            url = page.url or url
+            # Saved pages obey the size limit live downloads obey.
+            body = fixtures.read_body(path, self.settings.getint("DOWNLOAD_MAXSIZE"))
             fixtures.check_markup(body)
             response = fixtures.to_response(body, url, page.headers)
             text = fixtures.decoded_text(response)
