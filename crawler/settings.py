@@ -68,3 +68,14 @@ LOG_LEVEL = os.environ.get("NEWS_LOG_LEVEL", "INFO")
 LOG_FORMATTER = "crawler.logformatter.QuietDropFormatter"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# --- throughput (pipelines/pool.py) --------------------------------------------------
+#: the pool and the replay spider await asyncio futures: pin the asyncio reactor (Scrapy's default)
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+#: extraction worker processes; default one per core this process may use; 0 = inline (tests, debugging)
+NEWS_EXTRACT_WORKERS = int(os.environ.get("NEWS_EXTRACT_WORKERS", str(_CORES)))
+#: seconds one page may take in a worker before it is killed and the page recorded as failed
+NEWS_EXTRACT_TIMEOUT = float(os.environ.get("NEWS_EXTRACT_TIMEOUT", "60"))
+#: items in the pipelines at once (Scrapy's default); the replay spider also waits on it
+CONCURRENT_ITEMS = int(os.environ.get("NEWS_CONCURRENT_ITEMS", "100"))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
+
+from scrapy import signals
+from scrapy.crawler import Crawler
 
 from crawler import fixtures
 from crawler.fixtures import PageError
@@ -36,6 +40,31 @@ class ReplaySpider(ArticleSpider):
         self.path = path
         # Read the manifest now so a bad one fails before the first page.
         self.manifest = fixtures.load_manifest(manifest) if manifest else {}
+        # Items yielded by start() bypass Scrapy's backpressure (it only counts responses):
+        # start() waits while CONCURRENT_ITEMS of its items are in the pipelines.
+        self.in_flight = 0
+        self._room: asyncio.Event | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(spider._item_done, signal=signal)
+        return spider
+
+    def _item_done(self, item: Any) -> None:
+        if isinstance(item, ArticleItem) and self.in_flight > 0:
+            self.in_flight -= 1
+            if self._room is not None:
+                self._room.set()
+
+    async def _wait_for_room(self) -> None:
+        limit = max(1, self.crawler.settings.getint("CONCURRENT_ITEMS", 100))
+        if self._room is None:
+            self._room = asyncio.Event()
+        while self.in_flight >= limit:
+            self._room.clear()
+            await self._room.wait()
 
     async def start(self) -> AsyncIterator[ArticleItem]:  # type: ignore[override]
         for path, source in fixtures.find_pages(self.path):
@@ -48,6 +77,8 @@ class ReplaySpider(ArticleSpider):
                                     reason=f"an internal error stopped this page ({type(exc).__name__}: {exc})")
                 continue
             if item is not None:
+                await self._wait_for_room()
+                self.in_flight += 1
                 yield item
 
     def replay_one(self, path: Path, source: str) -> ArticleItem | None:
