@@ -9,6 +9,7 @@ never shared with the crawler. Reads no settings.
 
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 from trafilatura.settings import Extractor
@@ -21,6 +22,9 @@ _options: Extractor | None = None
 def init_worker(favor_precision: bool) -> None:
     """Pool initializer: build this worker's trafilatura options once."""
     global _options
+    # Ctrl-C reaches the whole process group: the crawler shuts down gracefully and
+    # finishes its pages in flight, so the workers must not die of it first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _options = build_options(favor_precision=favor_precision)
 
 
