@@ -49,7 +49,7 @@ def _summary(result: runner.RunResult) -> str:
         lines.append("Failures (newest first):")
         lines += [f"  {source} [{stage}] {reason}" for source, stage, reason in rows]
     db.close()
-    lines.append(f"Explore it: datasette {result.db_path}   (or: sqlite-utils tables {result.db_path} --counts)")
+    lines.append(f"Explore it: news-ingest serve --db {result.db_path}   (Datasette; or: sqlite-utils tables {result.db_path} --counts)")
     return "\n".join(lines)
 
 
@@ -59,8 +59,9 @@ def _run(spider: str, args: dict[str, str], db: str, settings: tuple[str, ...]) 
     except runner.RunLocked as exc:
         click.echo(f"news-ingest: {exc}", err=True)
         sys.exit(runner.EXIT_LOCKED)
-    except (ValueError, FileNotFoundError, KeyError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    except (ValueError, FileNotFoundError, KeyError, TypeError) as exc:
+        click.echo(f"news-ingest: {exc}", err=True)
+        sys.exit(runner.EXIT_USAGE)
     click.echo(_summary(result))
     sys.exit(runner.exit_status(result))
 
@@ -187,3 +188,134 @@ def eval_command(corpus_dir: str, sets: tuple[str, ...], workdir: str) -> None:
         except (FileNotFoundError, RuntimeError) as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(evaluation.report)
+
+
+#: the project's Datasette metadata: in a checkout, or packaged beside this module in a wheel
+METADATA_FILES = (Path(__file__).resolve().parents[1] / "datasette" / "metadata.yml",
+                  Path(__file__).resolve().parent / "datasette" / "metadata.yml")
+
+
+def datasette_metadata(db_path: str, metadata_file: Path) -> dict[str, Any]:
+    """The metadata with its one database entry renamed to the name Datasette gives ``db_path``.
+
+    Datasette names a database after its file ("news.db" -> "news") and matches
+    metadata by that name; the shipped file describes "articles".
+    """
+    import yaml  # PyYAML comes with datasette
+
+    metadata: dict[str, Any] = yaml.safe_load(metadata_file.read_text(encoding="utf-8"))
+    databases = metadata.get("databases") or {}
+    if len(databases) == 1:
+        metadata["databases"] = {Path(db_path).stem: next(iter(databases.values()))}
+    return metadata
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="SQLite database to open.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind: 127.0.0.1 keeps it on this machine; 0.0.0.0 publishes it.")
+@click.option("--metadata", "metadata_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Datasette metadata file (default: the project's datasette/metadata.yml).")
+@click.argument("datasette_args", nargs=-1, type=click.UNPROCESSED)
+def serve(db: str, port: int, host: str, metadata_file: Path | None,
+          datasette_args: tuple[str, ...]) -> None:
+    """Explore the database in Datasette, with facets, search and canned queries.
+
+    Needs the optional extra: pip install 'news-ingest[datasette]'. The schema
+    is upgraded first if it is older than this version. Arguments after --
+    go to `datasette serve` unchanged.
+
+    Example:
+
+    \b
+        news-ingest serve --db data/articles.db --port 8001
+        news-ingest serve --db data/articles.db -- --setting sql_time_limit_ms 5000
+    """
+    try:
+        from datasette.cli import cli as datasette_cli
+    except ImportError as exc:
+        raise click.ClickException(
+            "Datasette is not installed: pip install 'news-ingest[datasette]'") from exc
+    if not Path(db).is_file():
+        raise click.ClickException(f"{db} does not exist (run news-ingest replay or crawl first)")
+    metadata_file = metadata_file or next((p for p in METADATA_FILES if p.is_file()), None)
+    if metadata_file is None or not metadata_file.is_file():
+        raise click.ClickException(f"no Datasette metadata file at {metadata_file or METADATA_FILES[0]}")
+    database = Database(db)
+    if schema.migrations.pending(database):
+        schema.migrate(database)
+    database.close()
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        metadata_json = Path(folder) / "metadata.json"
+        metadata_json.write_text(json.dumps(datasette_metadata(db, metadata_file)), encoding="utf-8")
+        click.echo(f"Datasette on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+        datasette_cli.main(
+            args=["serve", db, "--metadata", str(metadata_json), "--host", host, "--port", str(port),
+                  # long article texts cut in table views; a row's own page shows them whole
+                  "--setting", "truncate_cells_html", "300", *datasette_args],
+            prog_name="datasette")
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="SQLite database to read.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+              show_default=True, help="JSON Lines (arrays stay arrays) or CSV (arrays as JSON text).")
+@click.option("--output", "-o", default="-", show_default=True, help="File to write; - for stdout.")
+@click.option("--table", default="articles", show_default=True,
+              help="Table to export (articles, failures, crawl_runs, sites, authors, ...).")
+def export(db: str, fmt: str, output: str, table: str) -> None:
+    """Export a table (default: articles) as JSON Lines or CSV.
+
+    Example:
+
+    \b
+        news-ingest export --db data/articles.db --format jsonl --output articles.jsonl
+        news-ingest export --db data/articles.db --format csv --table failures -o failures.csv
+    """
+    from pipelines import export as exporter
+
+    if not Path(db).is_file():
+        raise click.ClickException(f"{db} does not exist")
+    database = Database(db)
+    try:
+        if output == "-":
+            count = exporter.export(database, table, fmt, sys.stdout)
+        else:
+            # newline="": the csv module writes its own line endings
+            with open(output, "w", encoding="utf-8", newline="") as out:
+                count = exporter.export(database, table, fmt, out)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        database.close()
+    if output != "-":
+        click.echo(f"{count} {table} rows -> {output}", err=True)
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, 
+              help="SQLite database (its archive: <db folder>/warc).")
+@click.option("--site", help="Only this domain's pages (and its subdomains).")
+@click.option("--since", help="Only pages fetched on or after this ISO 8601 date.")
+@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting.")
+def reprocess(db: str, site: str | None, since: str | None, settings: tuple[str, ...]) -> None:
+    """Re-run the current pipelines over the raw WARC archive, offline, and report what changed.
+
+    Example:
+
+        news-ingest reprocess --site example.com --since 2024-05-01 --db data/articles.db
+    """
+    from crawler.reprocess import report
+    from crawler.reprocess import reprocess as run_reprocess
+
+    try:
+        result = run_reprocess(db, site, since, _overrides(db, settings))
+    except runner.RunLocked as exc:
+        click.echo(f"news-ingest: {exc}", err=True)
+        sys.exit(runner.EXIT_LOCKED)
+    except (ValueError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(report(result))
+    sys.exit(runner.exit_status(result.run))

@@ -25,6 +25,8 @@ from typing import Any
 from scrapy.http import HtmlResponse
 
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+#: WARC archives of live crawls (crawler/archive.py): replay reads their HTML response records
+WARC_SUFFIXES = (".warc", ".warc.gz")
 
 #: any of these tags near the top means "this is markup", e.g. "<html lang=en>", "<div"
 MARKUP_RE = re.compile(rb"<(?:!doctype\s+html|html|head|body|p|div|article|main|section|h1|title)\b",
@@ -59,8 +61,8 @@ class SavedPage:
 
 
 def is_page_file(path: Path) -> bool:
-    """True for file names replay reads (``.html``, ``.htm``, ``.html.gz``)."""
-    return path.name.lower().endswith(PAGE_SUFFIXES)
+    """True for file names replay reads (``.html``, ``.htm``, ``.html.gz``, ``.warc``, ``.warc.gz``)."""
+    return path.name.lower().endswith(PAGE_SUFFIXES + WARC_SUFFIXES)
 
 
 def find_pages(path_arg: str) -> Iterator[tuple[Path, str]]:

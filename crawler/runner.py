@@ -79,8 +79,11 @@ def run_spider(spider: str, args: dict[str, str], overrides: dict[str, Any] | No
     settings = project_settings(overrides)
     db_path = settings.get("SQLITE_PATH")
     with database_lock(db_path):
-        process = CrawlerProcess(settings, install_root_handler=True)
+        process = CrawlerProcess(settings)
         crawler = process.create_crawler(spider)
+        # Spiders validate their arguments when built: build one now, so a typo is a
+        # usage error here rather than a traceback from inside the reactor.
+        crawler.spidercls(**args)
         process.crawl(crawler, **args)
         process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
@@ -94,12 +97,26 @@ def run_spider(spider: str, args: dict[str, str], overrides: dict[str, Any] | No
     )
 
 
+#: finish reasons of a run that stopped as asked (a page or item limit is not a failure)
+OK_FINISH_REASONS = ("finished", "closespider_pagecount", "closespider_itemcount")
+
+
 def exit_status(result: RunResult) -> int:
-    """0 when the run did its job; 1 when it closed for an error, logged errors, or stored nothing."""
-    counts = result.counts
-    if result.finish_reason != "finished" or counts["errors"]:
+    """0 when the run did its job; 1 when it closed for an error, logged errors, or stored nothing.
+
+    Live crawls: one dead link is a `failures` row, not a failed run; Scrapy logs an
+    ERROR for each request that ran out of retries (``retry/max_reached``), so those
+    are not counted as errors. Every request failing, or nothing stored, fails the run.
+    """
+    counts, stats = result.counts, result.stats
+    errors = counts["errors"] - int(stats.get("retry/max_reached", 0))
+    if result.finish_reason not in OK_FINISH_REASONS or errors > 0:
         return EXIT_FAILED
     stored = counts["inserted"] + counts["updated"] + counts["unchanged"]
     if counts["pages_seen"] and not stored:
         return EXIT_FAILED
+    if counts["failures"] and not stored:
+        return EXIT_FAILED
+    if stats.get("downloader/request_count", 0) and not stats.get("response_received_count", 0):
+        return EXIT_FAILED  # every request failed (server down, DNS, refused)
     return EXIT_OK

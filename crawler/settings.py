@@ -69,6 +69,26 @@ LOG_FORMATTER = "crawler.logformatter.QuietDropFormatter"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 
+# --- live crawls: sites, incremental fetching, raw archive --------------------------
+#: the sites file users name sites in (`-a site=NAME`); see sites.example.toml
+NEWS_SITES_FILE = os.environ.get("NEWS_SITES_FILE", "sites.toml")
+#: a stored article fetched less than this many seconds ago is not requested again (refresh=conditional)
+NEWS_REFRESH_MIN_AGE = int(os.environ.get("NEWS_REFRESH_MIN_AGE", "3600"))
+#: WARC archive of every fetched response, one file per run ("" = <database folder>/warc)
+NEWS_WARC_ENABLED = os.environ.get("NEWS_WARC_ENABLED", "1") == "1"
+NEWS_WARC_DIR = os.environ.get("NEWS_WARC_DIR", "")
+#: downloader side, so the archive sees the bytes as received (before decompression)
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ConditionalGetMiddleware": 560,
+    "crawler.archive.WarcArchiveMiddleware": 950,
+}
+#: Scrapy starts this many asyncio workers for EVERY callback's output, even an empty one
+#: (scrapy/utils/asyncio.py _parallel_asyncio): the default 100 cost ~2.5 ms per response,
+#: and our item pipelines are synchronous, so more than a few buys nothing.
+CONCURRENT_ITEMS = 4
+#: (the replay spider also keeps at most CONCURRENT_ITEMS of its start() items in the pipelines:
+#: with extraction in NEWS_EXTRACT_WORKERS processes, 4 keep 2 workers busy and memory flat)
+
 # --- throughput (pipelines/pool.py) --------------------------------------------------
 #: the pool and the replay spider await asyncio futures: pin the asyncio reactor (Scrapy's default)
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -77,5 +97,3 @@ _CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
 NEWS_EXTRACT_WORKERS = int(os.environ.get("NEWS_EXTRACT_WORKERS", str(_CORES)))
 #: seconds one page may take in a worker before it is killed and the page recorded as failed
 NEWS_EXTRACT_TIMEOUT = float(os.environ.get("NEWS_EXTRACT_TIMEOUT", "60"))
-#: items in the pipelines at once (Scrapy's default); the replay spider also waits on it
-CONCURRENT_ITEMS = int(os.environ.get("NEWS_CONCURRENT_ITEMS", "100"))

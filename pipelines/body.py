@@ -207,12 +207,28 @@ def extract_body(html: str, url: str | None, *, doc: Document | None = None) -> 
         paragraphs, method = _second_opinion(html, url, title, paragraphs, signals)
     if signals.jsonld_body:
         paragraphs, method = _with_jsonld(paragraphs, signals.jsonld_body)
+    paragraphs = _with_lead(paragraphs, signals.lead)
     n_words = sum(len(p.split()) for p in paragraphs)
     if n_words < MIN_BODY_WORDS and not _is_cjk(paragraphs):
         return BodyResult("", "none")
     if _link_word_share(paragraphs, signals) > MAX_LINK_WORD_SHARE:
         return BodyResult("", "none")
     return BodyResult("\n\n".join(paragraphs), method)
+
+
+def _with_lead(paragraphs: list[str], lead: str) -> list[str]:
+    """Put back the marked-up lead when trafilatura cut it (it sits outside the body container).
+
+    Only when the lead is absent from the body and the body's first paragraph is real
+    text, so a lead that trafilatura kept, or a teaser of an empty page, changes nothing.
+    """
+    if not lead or not paragraphs or is_boilerplate(lead):
+        return paragraphs
+    key = norm(lead)
+    body = norm(" ".join(paragraphs))
+    if key in body or any(key.startswith(norm(p)) for p in paragraphs[:2] if len(p.split()) > 3):
+        return paragraphs
+    return [lead, *paragraphs]
 
 
 def _needs_second_opinion(text: str, paragraphs: list[str], tree: HtmlElement) -> bool:

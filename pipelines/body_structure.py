@@ -35,6 +35,21 @@ ARTICLE_TYPES = frozenset(
     }
 )
 
+#: the lead/standfirst element themes print between headline and body, which trafilatura
+#: often cuts, e.g. <p class="lead">, <div class="article-standfirst">, <p itemprop="description">
+LEAD_XPATH = (
+    "//*[self::p or self::div or self::h2][contains(concat(' ', normalize-space(@class), ' '), ' lead ')"
+    " or contains(@class, 'standfirst') or contains(@class, '__lead') or contains(@class, '-lead')"
+    " or contains(@class, 'article-intro') or contains(@class, 'teaser-text') or contains(@class, 'dek')"
+    " or contains(@class, 'subheadline') or @itemprop='description' or @itemprop='abstract']"
+    "[not(ancestor::nav or ancestor::footer or ancestor::aside or ancestor::a)]"
+)
+#: descendants that mark a layout block rather than a lead paragraph
+LEAD_NOT_INSIDE = ".//script | .//style | .//img | .//figure | .//ul | .//ol | .//form | .//iframe | .//button"
+#: a lead has at least this many words (shorter ones are kickers) and at most LEAD_MAX_WORDS
+LEAD_MIN_WORDS = 8
+LEAD_MAX_WORDS = 90
+
 #: link texts shorter than this many characters ("Home", "Sport") say nothing about teasers
 MIN_LINK_TEXT = 15
 
@@ -51,6 +66,8 @@ class PageSignals:
     link_texts: frozenset[str]
     #: normalised texts of all links, short ones included (breadcrumbs, "related" lists)
     all_link_texts: frozenset[str] = frozenset()
+    #: the article's lead/standfirst paragraph as the page marks it up ("" if none)
+    lead: str = ""
 
 
 def norm(text: str) -> str:
@@ -120,4 +137,17 @@ def page_signals(tree: lxml_html.HtmlElement | None) -> PageSignals:
     links.discard("")
     captions.discard("")
     long_links = frozenset(t for t in links if len(t) >= MIN_LINK_TEXT)
-    return PageSignals(jsonld_article_body(tree), frozenset(captions), long_links, frozenset(links))
+    return PageSignals(jsonld_article_body(tree), frozenset(captions), long_links, frozenset(links),
+                       lead_text(tree))
+
+
+def lead_text(tree: lxml_html.HtmlElement) -> str:
+    """The first marked-up lead paragraph of a plausible length, whitespace-normalised."""
+    for element in tree.xpath(LEAD_XPATH):
+        # A container of scripts, images, lists or several paragraphs is a layout block, not a lead.
+        if element.xpath(LEAD_NOT_INSIDE) or len(element.findall(".//p")) > 1:
+            continue
+        text = " ".join(element.text_content().split())
+        if LEAD_MIN_WORDS <= len(text.split()) <= LEAD_MAX_WORDS:
+            return text
+    return ""

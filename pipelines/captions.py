@@ -23,6 +23,19 @@ CREDIT_TAIL_RE = re.compile(r"^\s*[(\[]?\s*(?:photo|foto|image|bild|credit|sourc
                             re.IGNORECASE)
 
 
+#: a credit line ending a caption, e.g. " Foto: Kreisbote/Archiv", " (Photo: Sam Pengelly)", " © dpa"
+CREDIT_SUFFIX_RE = re.compile(
+    r"\s*[(\[]?\s*(?:(?:photo|foto|image|bild|credit|crédit|source|quelle|fuente)s?\s*:|©)[^.!?]{1,100}[)\]]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def without_credit(caption: str) -> str:
+    """The caption without a trailing photo credit (the credit is not what the photo shows)."""
+    stripped = CREDIT_SUFFIX_RE.sub("", caption).strip()
+    return stripped or caption
+
+
 def caption_key(text: str) -> str:
     """Comparison key: NFKC, case-folded, letters and digits only."""
     return NON_WORD_RE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
@@ -48,7 +61,7 @@ def remove_repeated_captions(text: str, candidates: list[dict[str, str]]) -> tup
             continue
         # Alt/title texts are only captions when the page shows them as text.
         if cand["source"] == "caption" or key in body_keys:
-            captions[key] = cand["text"]
+            captions[key] = without_credit(cand["text"])
     if not captions:
         return [], text
     kept = [p for p in paragraphs if not _is_caption_paragraph(p, captions)]

@@ -35,6 +35,9 @@ EXTRACTOR_VERSION = f"trafilatura {trafilatura.__version__}"
 LANG_RE = re.compile(r"^\s*([a-zA-Z]{2})(?:[-_][a-zA-Z0-9]+)*\s*$")
 #: og:type / JSON-LD values that say "this page is one article"
 ARTICLE_OG_TYPES = frozenset({"article", "news", "blog", "newsarticle"})
+#: a path segment that names one article: a slug with two separators ("harbour-wall-approved"),
+#: a long id ("3000000218734") or a page file ("story.html")
+ARTICLE_PATH_RE = re.compile(r"[^/]*[-_][^/]*[-_][^/]*|\d{4,}|\.(?:s?html?|php|aspx?)$")
 
 
 def build_options(*, favor_precision: bool = False) -> Extractor:
@@ -87,6 +90,20 @@ def is_article_page(signals: dict[str, Any]) -> bool:
     og_types = {v.lower() for v in signals["meta"].get("og:type", [])}
     return bool(og_types & ARTICLE_OG_TYPES or signals["jsonld"]
                 or signals["meta"].get("article:published_time"))
+
+
+def looks_like_listing(signals: dict[str, Any], url: str) -> bool:
+    """A section front, tag page or home page: declared as a non-article, at a slug-less URL.
+
+    Both conditions are needed: many articles carry og:type "website", but they
+    sit at URLs with a slug or an id ("/2024/03/tidal-barrage-approved",
+    "/story/3000000218734"), while "/news/" or "/tag/politics/" do not.
+    """
+    og_types = {v.lower() for v in signals["meta"].get("og:type", [])}
+    if not og_types or is_article_page(signals):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and not parts.query and not ARTICLE_PATH_RE.search(parts.path)
 
 
 def extract_article(html: str, url: str, *, fetched_at: str, options: Extractor) -> dict[str, Any]:
@@ -214,6 +231,9 @@ class ExtractPipeline:
             self.crawler.stats.inc_value("news/extract/no_content")
             detail = "no text at all" if not words else f"only {words} words of text"
             raise NoContent(item.source, f"no article found ({detail})")
+        if looks_like_listing(item.signals, item.url):
+            self.crawler.stats.inc_value("news/extract/listing_page")
+            raise NoContent(item.source, "no article found (the page declares itself a website page at a section-like address: a section, tag, home or login page)")
         if not is_article_page(item.signals):
             self.crawler.stats.inc_value("news/extract/undeclared_article")
         return item

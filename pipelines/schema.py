@@ -110,6 +110,57 @@ def m003_wal(db: Database) -> None:
     db.enable_wal()
 
 
+@migrations()
+def m010_sites_authors(db: Database) -> None:
+    """`sites`, `authors` and the `article_authors` link, so Datasette can facet and link them.
+
+    `articles.site_id` points at `sites`; the JSON `authors` column stays (the
+    contract) and `article_authors` mirrors it. Existing rows are backfilled.
+    """
+    # Imported here, not at the top, so this change to schema.py stays append-only.
+    from pipelines import facets
+
+    db["sites"].create({"id": int, "domain": str, "name": str}, pk="id", not_null={"domain"})
+    db["sites"].create_index(["domain"], unique=True)
+    db["authors"].create({"id": int, "name": str}, pk="id", not_null={"name"})
+    db["authors"].create_index(["name"], unique=True)
+    db["article_authors"].create(
+        {"article_url": str, "author_id": int, "position": int},
+        pk=("article_url", "author_id"),
+        foreign_keys=[("article_url", "articles", "url"), ("author_id", "authors", "id")],
+    )
+    db["article_authors"].create_index(["author_id"])
+    # A foreign key on an existing table means a rebuild (sqlite-utils transform);
+    # it runs before FTS triggers exist on `articles`.
+    db["articles"].add_column("site_id", int, fk="sites", fk_col="id")
+    db["articles"].create_index(["site_id"])
+    for row in db["articles"].rows_where(select="url, site, site_name, authors"):
+        facets.link_article(db, row)
+
+
+@migrations()
+def m011_fts(db: Database) -> None:
+    """Full-text search over `title` and `text`, kept current by triggers on every write.
+
+    The default unicode61 tokenizer (no Porter stemming): the corpus is
+    multilingual and an English stemmer would conflate non-English words.
+    ``enable_fts`` indexes the rows already there.
+    """
+    db["articles"].enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True)
+
+
+@migrations()
+def m100_versions(db: Database) -> None:
+    """Earlier versions of articles that changed: the row as it was before each update."""
+    db["versions"].create(
+        {"id": int, "url": str, "record_hash": str, "title": str, "authors": str, "published": str,
+         "modified": str, "text": str, "content_hash": str, "fetched_at": str, "etag": str,
+         "last_modified": str, "superseded_at": str},
+        pk="id",
+    )
+    db["versions"].create_index(["url"])
+
+
 def migrate(db: Database) -> None:
     """Bring a database up to the current schema."""
     migrations.apply(db)

@@ -38,7 +38,7 @@ AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", 
 SECTION_META = ("article:section", "parsely-section", "section", "category", "cxenseparse:recs:category")
 TAG_META = ("article:tag", "news_keywords", "parsely-tags", "sailthru.tags", "keywords")
 #: class or id fragments of visible byline elements, e.g. class="entry-byline"
-BYLINE_CLASS_RE = re.compile(r"byline|author|autor|auteur|writer|credits?\b", re.IGNORECASE)
+BYLINE_CLASS_RE = re.compile(r"byline|author|autor|auteur|writer", re.IGNORECASE)
 #: a path that dates the article, e.g. /2016/07/25/slug
 URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:[/-]|$)")
 MAX_BYLINE_CHARS = 300

@@ -349,3 +349,29 @@ def test_fundus_body_f1_floor() -> None:
     assert body["f1"] >= CORPUS_F1_FLOOR, body
     assert body["precision"] >= CORPUS_P_FLOOR, body
     assert elapsed < 60, f"corpus replay took {elapsed:.0f} s"
+
+
+LEAD_PAGE = """<html><head><title>Pool repairs cost more</title></head><body>
+<article><header><h1>Pool repairs cost more</h1>
+<p class="lead">The repairs of the town pool will cost 2.4 million euros more than planned, the council heard.</p>
+</header><div class="article-body">
+<p>The pool should have reopened at Easter. When the builders removed the old tiles in winter they found
+damage nobody had expected: the concrete basin is damp in several places and the steel is rusting.</p>
+<p>The council approved the extra money by thirteen votes to eleven after a long debate on Wednesday
+evening, and the pool is now expected to reopen in the autumn if the work goes to plan this time.</p>
+</div></article></body></html>"""
+
+
+def test_marked_up_lead_cut_by_trafilatura_is_put_back() -> None:
+    result = extract_body(LEAD_PAGE, "https://town.example/news/pool-repairs-cost-more")
+    assert result.text.startswith("The repairs of the town pool will cost 2.4 million euros more")
+    assert result.text.count("The repairs of the town pool") == 1
+    assert "The pool should have reopened at Easter." in result.text
+
+
+def test_newsletter_plug_marked_as_lead_is_not_put_back() -> None:
+    page = LEAD_PAGE.replace(
+        "The repairs of the town pool will cost 2.4 million euros more than planned, the council heard.",
+        "Sign up for our newsletter and get the best of the Town Courier in your inbox every day.")
+    result = extract_body(page, "https://town.example/news/pool-repairs-cost-more")
+    assert "newsletter" not in result.text

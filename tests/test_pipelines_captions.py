@@ -14,7 +14,7 @@ def cands(*pairs: tuple[str, str]) -> list[dict[str, str]]:
 def test_caption_removed_from_text_and_kept_once() -> None:
     text = f"First paragraph.\n\n{CAPTION}\n\n{CAPTION}\n\nLast paragraph."
     captions, cleaned = remove_repeated_captions(text, cands((CAPTION, "caption"), (CAPTION, "caption")))
-    assert captions == [CAPTION]
+    assert captions == ["The mayor opens the new bridge on Monday"]  # the credit is not the caption
     assert cleaned == "First paragraph.\n\nLast paragraph."
 
 
@@ -43,3 +43,21 @@ def test_paragraph_that_merely_starts_like_a_caption_is_kept() -> None:
 @pytest.mark.parametrize(("a", "b"), [("Foo  Bar!", "foo bar"), ("Ｆｏｏ", "foo"), ("“Quoted”", "quoted")])
 def test_caption_key_normalises(a: str, b: str) -> None:
     assert caption_key(a) == caption_key(b)
+
+
+@pytest.mark.parametrize(
+    ("caption", "expected"),
+    [
+        ("Seit Oktober geschlossen: das Hallenbad. Foto: Kreisbote/Archiv", "Seit Oktober geschlossen: das Hallenbad."),
+        ("Waves break over the wall. Photo: Sam Pengelly/The Gazette", "Waves break over the wall."),
+        ("The mayor at the opening (Photo: Jane Roe)", "The mayor at the opening"),
+        ("Crowds in the square © dpa", "Crowds in the square"),
+        ("Putin meets Kerry in Moscow (Sergey Guneev, Sputnik)", "Putin meets Kerry in Moscow (Sergey Guneev, Sputnik)"),
+        ("Photo: Jane Roe", "Photo: Jane Roe"),  # nothing but a credit: keep it rather than nothing
+        ("Source of the river Thames", "Source of the river Thames"),  # no colon: not a credit
+    ],
+)
+def test_without_credit(caption: str, expected: str) -> None:
+    from pipelines.captions import without_credit
+
+    assert without_credit(caption) == expected

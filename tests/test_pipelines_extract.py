@@ -70,3 +70,30 @@ def test_extract_article_collects_text_and_signals() -> None:
 def test_extract_article_rejects_unparsable_input() -> None:
     with pytest.raises(ValueError, match="could not be parsed"):
         extract_article("", "https://a.org/x", fetched_at="2024-01-01T00:00:00+00:00", options=build_options())
+
+
+def _signals(og_type: str | None, jsonld: bool = False) -> dict:
+    meta = {"og:type": [og_type]} if og_type else {}
+    return {"meta": meta, "jsonld": {"headline": "x"} if jsonld else {}}
+
+
+@pytest.mark.parametrize(
+    ("og_type", "jsonld", "url", "listing"),
+    [
+        ("website", False, "https://gazette.example/news/", True),  # a section front
+        ("website", False, "https://gazette.example/tag/politics/", True),
+        ("website", False, "https://gazette.example/", True),  # the home page
+        ("website", False, "https://gazette.example/2024/03/tidal-barrage-approved", False),  # slug
+        ("website", False, "https://gazette.example/story/3000000218734", False),  # id
+        ("website", False, "https://gazette.example/news/story.html", False),
+        ("website", False, "https://gazette.example/news/?id=7", False),  # query: could be one article
+        ("website", True, "https://gazette.example/news/", False),  # JSON-LD article wins
+        ("article", False, "https://gazette.example/news/", False),
+        (None, False, "https://gazette.example/news/", False),  # undeclared: trafilatura decides
+        ("website", False, "file:///tmp/saved.html", False),
+    ],
+)
+def test_looks_like_listing(og_type: str | None, jsonld: bool, url: str, listing: bool) -> None:
+    from pipelines.extract import looks_like_listing
+
+    assert looks_like_listing(_signals(og_type, jsonld), url) is listing

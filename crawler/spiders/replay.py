@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import glob
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, Self
@@ -10,7 +11,7 @@ from typing import Any, Self
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from crawler import fixtures
+from crawler import archive, fixtures, sites
 from crawler.fixtures import PageError
 from crawler.items import ArticleItem
 from crawler.spiders.base import ArticleSpider
@@ -21,9 +22,13 @@ class ReplaySpider(ArticleSpider):
 
     Arguments:
         path: a file, a folder (searched recursively) or a glob of ``.html``,
-            ``.htm`` or ``.html.gz`` files.
+            ``.htm`` or ``.html.gz`` files, or ``.warc`` / ``.warc.gz`` archives of
+            live crawls (the newest HTML response per URL becomes an item with its
+            WARC-Target-URI, WARC-Date as fetched_at and its HTTP headers).
         manifest: optional JSONL file whose lines carry ``file`` and ``url``
             (optionally ``fetched_at``): the pages' original addresses.
+        site, since: WARC records only: keep one site's URLs (a domain) /
+            records fetched since an ISO 8601 date.
 
     Example::
 
@@ -31,12 +36,17 @@ class ReplaySpider(ArticleSpider):
     """
 
     name = "replay"
-    custom_settings = {"ROBOTSTXT_OBEY": False}
+    custom_settings = {"ROBOTSTXT_OBEY": False, "NEWS_WARC_ENABLED": False}
 
-    def __init__(self, path: str | None = None, manifest: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, path: str | None = None, manifest: str | None = None, site: str | None = None,
+                 since: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.site = site
+        self.since = fixtures.iso_utc(since) if since else None
         if not path:
             raise ValueError("replay needs -a path=FILE|FOLDER|GLOB")
+        if not Path(path).exists() and not glob.glob(path, recursive=True):
+            raise ValueError(f"replay: no file, folder or glob match for {path!r}")
         self.path = path
         # Read the manifest now so a bad one fails before the first page.
         self.manifest = fixtures.load_manifest(manifest) if manifest else {}
@@ -67,7 +77,11 @@ class ReplaySpider(ArticleSpider):
             await self._room.wait()
 
     async def start(self) -> AsyncIterator[ArticleItem]:  # type: ignore[override]
+        warcs = []
         for path, source in fixtures.find_pages(self.path):
+            if archive.is_warc_file(path):
+                warcs.append(path)
+                continue
             self.crawler.stats.inc_value("news/replay/pages")
             try:
                 item = self.replay_one(path, source)
@@ -80,6 +94,16 @@ class ReplaySpider(ArticleSpider):
                 await self._wait_for_room()
                 self.in_flight += 1
                 yield item
+        known_sites = sites.load_sites(self.settings.get("NEWS_SITES_FILE")) if warcs else {}
+        for page in archive.latest_pages(warcs, self.site, self.since):
+            self.crawler.stats.inc_value("news/replay/pages")
+            # The fetched URL is the source, as in the live crawl, so a reprocess matches its rows.
+            response = fixtures.to_response(page.body, page.url, page.headers)
+            item = self.article_item(response, source=page.url, fetched_at=page.fetched_at, hints=page.hints,
+                                     site_config=sites.site_for_url(known_sites, page.url))
+            await self._wait_for_room()
+            self.in_flight += 1
+            yield item
 
     def replay_one(self, path: Path, source: str) -> ArticleItem | None:
         """One saved file -> an item, or None after recording why not."""
