@@ -83,11 +83,11 @@ def test_exceptions_of_the_function_come_back_and_the_worker_lives_on() -> None:
 
 def test_a_hanging_task_is_killed_after_the_timeout_and_the_pool_goes_on() -> None:
     async def go() -> tuple[float, int, int, int]:
-        pool = WorkerPool(1, timeout=1.0)
+        pool = WorkerPool(1, timeout=3.0)  # not shorter: a busy machine needs ~1 s for a short task
         try:
             before = await pool.run(_whoami)
             started = time.monotonic()
-            with pytest.raises(WorkerTimeout, match="longer than 1 seconds"):
+            with pytest.raises(WorkerTimeout, match="longer than 3 seconds"):
                 await pool.run(_hang, 60)
             took = time.monotonic() - started
             after = await pool.run(_whoami)
@@ -96,7 +96,7 @@ def test_a_hanging_task_is_killed_after_the_timeout_and_the_pool_goes_on() -> No
             pool.close()
 
     took, value, replaced, new_worker = run(go())
-    assert took < 10
+    assert 3 <= took < 20
     assert value == 9
     assert replaced == 1
     assert new_worker == 1
@@ -125,7 +125,7 @@ def test_a_pool_needs_a_worker() -> None:
 
 
 def _fixture_item() -> ArticleItem:
-    page = next(PAGES.rglob("*.html"))
+    page = PAGES / "theduran.com" / "lavrov-confirms-russia-rejected-kerry-offer.html"
     return ArticleItem(fetched_url="https://theduran.com/lavrov-confirms-russia-rejected-kerry-offer/",
                        source=str(page), html=page.read_text(encoding="utf-8"),
                        fetched_at="2016-10-01T00:00:00+00:00")
