@@ -94,3 +94,15 @@ CONCURRENT_ITEMS = 4
 #: addresses (and every scheme but http/https); "1" allows such hosts (tests, intranets)
 NEWS_ALLOW_PRIVATE_ADDRESSES = os.environ.get("NEWS_ALLOW_PRIVATE_ADDRESSES", "0") == "1"
 # (PrivateAddressMiddleware is registered in DOWNLOADER_MIDDLEWARES above.)
+
+#: (the replay spider also keeps at most CONCURRENT_ITEMS of its start() items in the pipelines:
+#: with extraction in NEWS_EXTRACT_WORKERS processes, 4 keep 2 workers busy and memory flat)
+
+# --- throughput (pipelines/pool.py) --------------------------------------------------
+#: the pool and the replay spider await asyncio futures: pin the asyncio reactor (Scrapy's default)
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+#: extraction worker processes; default one per core this process may use; 0 = inline (tests, debugging)
+NEWS_EXTRACT_WORKERS = int(os.environ.get("NEWS_EXTRACT_WORKERS", str(_CORES)))
+#: seconds one page may take in a worker before it is killed and the page recorded as failed
+NEWS_EXTRACT_TIMEOUT = float(os.environ.get("NEWS_EXTRACT_TIMEOUT", "60"))

@@ -33,3 +33,7 @@ class DuplicateArticle(PageDrop):
     """Another page of this run already gave the same article."""
 
     stage = "store"
+
+
+class ExtractFailed(PageDrop):
+    """Extraction hung past its timeout or crashed its worker process (pipelines/pool.py)."""

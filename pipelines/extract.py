@@ -1,8 +1,11 @@
 """Extract stage: one parse, structured signals, then trafilatura for text and raw metadata.
 
-Reads settings ``NEWS_EXTRACT_FAVOR_PRECISION`` and ``NEWS_EXTRACT_MIN_WORDS``.
+Reads settings ``NEWS_EXTRACT_FAVOR_PRECISION``, ``NEWS_EXTRACT_MIN_WORDS``,
+``NEWS_EXTRACT_WORKERS`` and ``NEWS_EXTRACT_TIMEOUT``.
 :func:`extract_article` is pure and picklable (plain arguments in, a plain dict
-out) so it can run in a worker process; :class:`ExtractPipeline` only adapts it.
+out) so it runs in worker processes (:mod:`pipelines.pool`, :mod:`pipelines.worker`):
+:class:`ExtractPipeline` only adapts it, awaiting the pool so the crawl's
+downloads and storage go on while pages are extracted on every core.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from trafilatura.settings import Extractor
 
 from crawler.items import ArticleItem
 from pipelines.body import extract_body
-from pipelines.drops import NoContent, Unparsable
+from pipelines.drops import ExtractFailed, NoContent, Unparsable
+from pipelines.pool import WorkerCrashed, WorkerFailed, WorkerPool
 from pipelines.signals import collect_signals
 
 if TYPE_CHECKING:
@@ -186,12 +190,20 @@ def extract_article(html: str, url: str, *, fetched_at: str, options: Extractor)
 
 
 class ExtractPipeline:
-    """Scrapy adapter around :func:`extract_article`."""
+    """Scrapy adapter around :func:`extract_article`, run in a process pool (or inline)."""
 
-    def __init__(self, crawler: Crawler, *, favor_precision: bool, min_words: int) -> None:
+    def __init__(self, crawler: Crawler, *, favor_precision: bool, min_words: int,
+                 workers: int = 0, timeout: float = 60.0) -> None:
         self.crawler = crawler
         self.options = build_options(favor_precision=favor_precision)
         self.min_words = min_words
+        self.pool: WorkerPool | None = None
+        if workers > 0:
+            # Imported here: pipelines.worker imports this module (a cycle at import time).
+            from pipelines.worker import init_worker
+
+            self.pool = WorkerPool(workers, timeout=timeout, initializer=init_worker,
+                                   initargs=(favor_precision,))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -200,17 +212,39 @@ class ExtractPipeline:
             crawler,
             favor_precision=settings.getbool("NEWS_EXTRACT_FAVOR_PRECISION"),
             min_words=settings.getint("NEWS_EXTRACT_MIN_WORDS", 40),
+            workers=settings.getint("NEWS_EXTRACT_WORKERS", 0),
+            timeout=settings.getfloat("NEWS_EXTRACT_TIMEOUT", 60.0),
         )
 
-    def process_item(self, item: Any) -> Any:
+    async def open_spider(self) -> None:
+        if self.pool is not None:
+            await self.pool.start()
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.crawler.stats.set_value("news/extract/workers_replaced", self.pool.replaced)
+            self.pool.close()
+
+    async def _extract(self, item: ArticleItem) -> dict[str, Any]:
+        if self.pool is None:  # NEWS_EXTRACT_WORKERS=0: in the crawl's own process (tests, debugging)
+            return extract_article(item.html, item.fetched_url, fetched_at=item.fetched_at,
+                                   options=self.options)
+        from pipelines.worker import extract_page
+
+        return await self.pool.run(extract_page, item.html, item.fetched_url, item.fetched_at)
+
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
         try:
-            fields = extract_article(item.html, item.fetched_url, fetched_at=item.fetched_at,
-                                     options=self.options)
+            fields = await self._extract(item)
         except ValueError as exc:
             self.crawler.stats.inc_value("news/extract/unparsable")
             raise Unparsable(item.source, str(exc)) from exc
+        except WorkerFailed as exc:
+            event = "crashed" if isinstance(exc, WorkerCrashed) else "timeout"
+            self.crawler.stats.inc_value(f"news/extract/{event}")
+            raise ExtractFailed(item.source, exc.reason) from exc
         for name, value in fields.items():
             setattr(item, name, value)
         item.stages.append("extract")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import glob
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import create_looping_call
 
 from crawler import archive, fixtures, sites
@@ -55,13 +57,33 @@ class ReplaySpider(ArticleSpider):
         self.path = path
         # Read the manifest now so a bad one fails before the first page.
         self.manifest = fixtures.load_manifest(manifest) if manifest else {}
+        # Items yielded by start() bypass Scrapy's backpressure (it only counts responses):
+        # start() waits while CONCURRENT_ITEMS of its items are in the pipelines.
+        self.in_flight = 0
+        self._room: asyncio.Event | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReplaySpider:
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(spider._item_done, signal=signal)
         crawler.signals.connect(spider._watch_closing, signal=signals.spider_opened)
         crawler.signals.connect(spider._stop_watching, signal=signals.spider_closed)
         return spider
+
+    def _item_done(self, item: Any) -> None:
+        if isinstance(item, ArticleItem) and self.in_flight > 0:
+            self.in_flight -= 1
+            if self._room is not None:
+                self._room.set()
+
+    async def _wait_for_room(self) -> None:
+        limit = max(1, self.crawler.settings.getint("CONCURRENT_ITEMS", 100))
+        if self._room is None:
+            self._room = asyncio.Event()
+        while self.in_flight >= limit:
+            self._room.clear()
+            await self._room.wait()
 
     # Work around scrapy#7029 (seen in 2.19): a graceful stop (SIGTERM, SIGINT) of a spider
     # that yields items from start() can hang for ever. Closing waits until no item is in
@@ -99,14 +121,19 @@ class ReplaySpider(ArticleSpider):
                                     reason=f"an internal error stopped this page ({type(exc).__name__}: {exc})")
                 continue
             if item is not None:
+                await self._wait_for_room()
+                self.in_flight += 1
                 yield item
         known_sites = sites.load_sites(self.settings.get("NEWS_SITES_FILE")) if warcs else {}
         for page in archive.latest_pages(warcs, self.site, self.since):
             self.crawler.stats.inc_value("news/replay/pages")
             # The fetched URL is the source, as in the live crawl, so a reprocess matches its rows.
             response = fixtures.to_response(page.body, page.url, page.headers)
-            yield self.article_item(response, source=page.url, fetched_at=page.fetched_at, hints=page.hints,
-                                    site_config=sites.site_for_url(known_sites, page.url))
+            item = self.article_item(response, source=page.url, fetched_at=page.fetched_at, hints=page.hints,
+                                     site_config=sites.site_for_url(known_sites, page.url))
+            await self._wait_for_room()
+            self.in_flight += 1
+            yield item
 
     def replay_one(self, path: Path, source: str) -> ArticleItem | None:
         """One saved file -> an item, or None after recording why not."""

@@ -1,0 +1,197 @@
+"""WorkerPool (pipelines/pool.py), the pooled extract stage and the replay spider's backpressure."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import signals
+from scrapy.utils.test import get_crawler
+
+from crawler.items import ArticleItem
+from crawler.spiders.replay import ReplaySpider
+from pipelines.drops import ExtractFailed
+from pipelines.extract import ExtractPipeline
+from pipelines.pool import WorkerCrashed, WorkerPool, WorkerTimeout
+
+PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+
+# --- callables the workers run: module level, so they pickle by name ------------------
+_initialised = 0
+
+
+def _init(value: int) -> None:
+    global _initialised
+    _initialised += value
+
+
+def _whoami() -> tuple[int, int]:
+    return os.getpid(), _initialised
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def _hang(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _crash() -> None:
+    os._exit(3)  # the worker dies without a Python exception, as on a segfault
+
+
+def _fail() -> None:
+    raise ValueError("bad page")
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+def test_runs_in_other_processes_initialised_once_each() -> None:
+    async def go() -> list[tuple[int, int]]:
+        pool = WorkerPool(2, timeout=30, initializer=_init, initargs=(1,))
+        try:
+            return await asyncio.gather(*(pool.run(_whoami) for _ in range(8)))
+        finally:
+            pool.close()
+
+    results = run(go())
+    pids = {pid for pid, _ in results}
+    assert os.getpid() not in pids
+    assert 1 <= len(pids) <= 2
+    assert {count for _, count in results} == {1}  # the initializer ran once per worker
+
+
+def test_exceptions_of_the_function_come_back_and_the_worker_lives_on() -> None:
+    async def go() -> tuple[int, int]:
+        pool = WorkerPool(1, timeout=30)
+        try:
+            with pytest.raises(ValueError, match="bad page"):
+                await pool.run(_fail)
+            return await pool.run(_square, 7), pool.replaced
+        finally:
+            pool.close()
+
+    assert run(go()) == (49, 0)
+
+
+def test_a_hanging_task_is_killed_after_the_timeout_and_the_pool_goes_on() -> None:
+    async def go() -> tuple[float, int, int, int]:
+        pool = WorkerPool(1, timeout=3.0)  # not shorter: a busy machine needs ~1 s for a short task
+        try:
+            before = await pool.run(_whoami)
+            started = time.monotonic()
+            with pytest.raises(WorkerTimeout, match="longer than 3 seconds"):
+                await pool.run(_hang, 60)
+            took = time.monotonic() - started
+            after = await pool.run(_whoami)
+            return took, await pool.run(_square, 3), pool.replaced, int(before[0] != after[0])
+        finally:
+            pool.close()
+
+    took, value, replaced, new_worker = run(go())
+    assert 3 <= took < 20
+    assert value == 9
+    assert replaced == 1
+    assert new_worker == 1
+
+
+def test_a_crash_fails_only_its_own_task() -> None:
+    async def go() -> tuple[list[Any], int]:
+        pool = WorkerPool(2, timeout=30)
+        try:
+            results = await asyncio.gather(pool.run(_crash), pool.run(_square, 5), pool.run(_square, 6),
+                                           return_exceptions=True)
+            results.append(await pool.run(_square, 4))
+            return results, pool.replaced
+        finally:
+            pool.close()
+
+    results, replaced = run(go())
+    assert isinstance(results[0], WorkerCrashed)
+    assert results[1:] == [25, 36, 16]
+    assert replaced == 1
+
+
+def test_a_pool_needs_a_worker() -> None:
+    with pytest.raises(ValueError):
+        WorkerPool(0, timeout=1)
+
+
+def _fixture_item() -> ArticleItem:
+    page = PAGES / "theduran.com" / "lavrov-confirms-russia-rejected-kerry-offer.html"
+    return ArticleItem(fetched_url="https://theduran.com/lavrov-confirms-russia-rejected-kerry-offer/",
+                       source=str(page), html=page.read_text(encoding="utf-8"),
+                       fetched_at="2016-10-01T00:00:00+00:00")
+
+
+def _pipeline(workers: int) -> ExtractPipeline:
+    crawler = get_crawler(settings_dict={"NEWS_EXTRACT_WORKERS": workers})
+    crawler.stats.open_spider()
+    return ExtractPipeline.from_crawler(crawler)
+
+
+def test_pooled_extraction_gives_the_inline_result() -> None:
+    async def go(workers: int) -> ArticleItem:
+        pipeline = _pipeline(workers)
+        await pipeline.open_spider()
+        try:
+            item: ArticleItem = await pipeline.process_item(_fixture_item())
+            return item
+        finally:
+            pipeline.close_spider()
+
+    pooled, inline = run(go(1)), run(go(0))
+    assert pooled.text and len(pooled.text.split()) > 100
+    assert (pooled.text, pooled.url, pooled.title_raw, pooled.signals) == \
+        (inline.text, inline.url, inline.title_raw, inline.signals)
+
+
+class _StuckPool:
+    """Stands in for a WorkerPool whose worker hung on the page."""
+
+    replaced = 1
+
+    async def run(self, *args: Any) -> Any:
+        raise WorkerTimeout("extraction took longer than 60 seconds and was stopped")
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_timed_out_page_is_dropped_as_an_extract_failure() -> None:
+    pipeline = _pipeline(0)
+    pipeline.pool = _StuckPool()  # type: ignore[assignment]
+    with pytest.raises(ExtractFailed) as caught:
+        run(pipeline.process_item(_fixture_item()))
+    assert caught.value.stage == "extract"
+    assert "longer than 60 seconds" in caught.value.reason
+    assert pipeline.crawler.stats.get_value("news/extract/timeout") == 1
+
+
+def test_replay_start_waits_while_concurrent_items_are_in_flight(tmp_path: Path) -> None:
+    body = "<html><head><title>t</title></head><body><p>{}</p></body></html>"
+    for n in range(4):
+        (tmp_path / f"p{n}.html").write_text(body.format(n), encoding="utf-8")
+    crawler = get_crawler(ReplaySpider, settings_dict={"CONCURRENT_ITEMS": 2})
+    crawler.stats.open_spider()
+    spider = ReplaySpider.from_crawler(crawler, path=str(tmp_path))
+    crawler.spider = spider
+
+    async def go() -> list[int]:
+        start = spider.start()
+        got = [await anext(start), await anext(start)]
+        nxt = asyncio.ensure_future(anext(start))
+        await asyncio.sleep(0.2)
+        blocked = int(not nxt.done())  # a third item must wait for room
+        crawler.signals.send_catch_log(signals.item_scraped, item=got[0], response=None, spider=spider)
+        await asyncio.wait_for(nxt, 5)
+        return [blocked, spider.in_flight]
+
+    assert run(go()) == [1, 2]
