@@ -68,3 +68,17 @@ LOG_LEVEL = os.environ.get("NEWS_LOG_LEVEL", "INFO")
 LOG_FORMATTER = "crawler.logformatter.QuietDropFormatter"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# --- scale-out on scrapy-redis (crawler/distributed.py; optional extra news-ingest[redis]) ---
+#: redis://host:6379/0 makes this process a worker: shared frontier and duplicate filter in
+#: Redis, finished records pushed to Redis for the one writer (`news-ingest store`). Unset:
+#: single machine, no Redis needed (nothing imports redis).
+REDIS_URL = os.environ.get("REDIS_URL") or None
+#: the add-on applies the worker settings only when REDIS_URL is set (on the command line too)
+ADDONS = {"crawler.distributed.RedisWorkerAddon": 100}
+#: a worker closes after this long with nothing to do (scrapy-redis alone waits forever)
+NEWS_REDIS_IDLE_CLOSE_SECONDS = float(os.environ.get("NEWS_REDIS_IDLE_CLOSE_SECONDS", "30"))
+#: a run's duplicate filter outlives its last live worker by this long (crashed runs), then expires
+NEWS_REDIS_DUPEFILTER_TTL = int(os.environ.get("NEWS_REDIS_DUPEFILTER_TTL", "600"))
+#: prefix of every Redis key news-ingest uses, so several projects can share one Redis
+NEWS_REDIS_PREFIX = os.environ.get("NEWS_REDIS_PREFIX", "news")
