@@ -318,7 +318,8 @@ def _redis_or_exit(url: str) -> Any:
 @click.option("--batch", default=100, show_default=True, type=click.IntRange(1),
               help="Records written per transaction.")
 @click.option("--idle-timeout", default=60.0, show_default=True, type=float,
-              help="Exit after this many seconds with nothing to write; 0 runs until stopped.")
+              help="Exit once nothing came for this many seconds and no worker is alive; "
+                   "0 runs until stopped.")
 def store(redis_url: str, db: str, batch: int, idle_timeout: float) -> None:
     """The one writer of a distributed crawl: records from Redis into the database.
 

@@ -77,9 +77,14 @@ def replay_key(prefix: str) -> str:
     return f"{prefix}:replay:paths"
 
 
-def workers_key(prefix: str, spider: str) -> str:
-    """Sorted set of a spider's live workers, scored by their last heartbeat."""
-    return f"{prefix}:{spider}:workers"
+def workers_key(prefix: str, spider: str | None = None) -> str:
+    """Sorted set of the live workers (of one spider, or all), scored by their last heartbeat."""
+    return f"{prefix}:{spider}:workers" if spider else f"{prefix}:workers"
+
+
+def live_workers(server: Redis, key: str) -> int:
+    """How many workers in ``key`` have sent a heartbeat lately (a crashed one stops counting)."""
+    return int(server.zcount(key, time.time() - 3 * HEARTBEAT_SECONDS, "+inf"))
 
 
 def scheduler_keys(prefix: str) -> dict[str, str]:
@@ -175,10 +180,10 @@ class RedisWorker:
     def _beat(self, spider: Spider) -> None:
         """I am alive; and while anyone is, the run's fingerprints do not expire."""
         assert self.server is not None
-        workers = workers_key(self.prefix, spider.name)
         with self.server.pipeline() as pipe:
-            pipe.zadd(workers, {self.worker: time.time()})
-            pipe.expire(workers, self.ttl)
+            for workers in (workers_key(self.prefix, spider.name), workers_key(self.prefix)):
+                pipe.zadd(workers, {self.worker: time.time()})
+                pipe.expire(workers, self.ttl)
             pipe.expire(self._dupefilter_key(spider), self.ttl)
             pipe.execute()
 
@@ -194,8 +199,9 @@ class RedisWorker:
             self.heartbeat.stop()
         if self.server is None:
             return
-        self._leave(spider)
+        # the report first: the writer keeps waiting while a worker is alive, so it cannot miss it
         self._report(spider, reason)
+        self._leave(spider)
         self.server.close()
 
     def _leave(self, spider: Spider) -> None:
@@ -203,8 +209,8 @@ class RedisWorker:
         assert self.server is not None
         workers = workers_key(self.prefix, spider.name)
         self.server.zrem(workers, self.worker)
-        alive_since = time.time() - 3 * HEARTBEAT_SECONDS
-        others = self.server.zcount(workers, alive_since, "+inf")
+        self.server.zrem(workers_key(self.prefix), self.worker)
+        others = live_workers(self.server, workers)
         # a non-empty queue (shutdown, crash) is a run to resume: keep its fingerprints
         if not others and not self.server.exists(self._queue_key(spider)):
             self.server.delete(self._dupefilter_key(spider))

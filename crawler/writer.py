@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from crawler.distributed import validators_key
+from crawler.distributed import live_workers, validators_key, workers_key
 from crawler.items import PageFailure
 from pipelines.boilerplate import edge_blocks, remove_blocks
 from pipelines.dedup import content_hash
@@ -86,6 +86,7 @@ class Writer:
         self.key = records_key(prefix)
         self.bad_key = f"{self.key}:bad"
         self.validators = validators_key(prefix)
+        self.workers = workers_key(prefix)
         self.batch = batch
         #: None: boilerplate learning is off (NEWS_BOILERPLATE_ENABLED=0)
         self.boilerplate_min_articles = boilerplate_min_articles
@@ -103,13 +104,15 @@ class Writer:
         return len(rows)
 
     def drain(self, idle_timeout: float | None, sleep: Callable[[float], None] = time.sleep) -> WriterCounts:
-        """Write batches until the list has stayed empty for ``idle_timeout`` seconds (None: forever)."""
+        """Write batches until the list has stayed empty for ``idle_timeout`` seconds (None: forever)
+        and no worker is alive (a live worker may still be fetching a slow page)."""
         last = time.monotonic()
         while True:
             if self.write_batch():
                 last = time.monotonic()
                 continue
-            if idle_timeout is not None and time.monotonic() - last >= idle_timeout:
+            if (idle_timeout is not None and time.monotonic() - last >= idle_timeout
+                    and not live_workers(self.server, self.workers)):
                 return self.counts
             sleep(POLL_SECONDS)
 
