@@ -33,9 +33,17 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("NEWS_INGEST_CORPUS") or ROOT.parent / "shared" / "corpus") / "fundus"
 
 
-def news_ingest(*args: str) -> subprocess.Popen[str]:
+def news_ingest(*args: str, quiet: bool = False) -> subprocess.Popen[str]:
+    # quiet: the workers' logs go nowhere; an unread pipe would fill up and stall them
+    err = subprocess.DEVNULL if quiet else subprocess.PIPE
     return subprocess.Popen([sys.executable, "-c", "from crawler.cli import main; main()", *args],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=ROOT, stdout=err, stderr=err, text=True)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def page_set(folder: Path, repeat: int) -> tuple[str, str | None]:
@@ -47,22 +55,24 @@ def page_set(folder: Path, repeat: int) -> tuple[str, str | None]:
     return str(folder), None
 
 
-def run(workers: int, path: str, manifest: str | None, folder: Path) -> tuple[int, float, float, str]:
-    """One measurement: (pages, worker seconds, writer seconds, writer summary)."""
+def run(workers: int, path: str, manifest: str | None, folder: Path) -> tuple[int, float, float, float, str]:
+    """One measurement: (pages, worker seconds, worker CPU seconds, writer seconds, writer summary)."""
     with redis_server(folder / f"redis{workers}") as url:
         server = connect(url)
         procs = [news_ingest("worker", "replay", "--redis", url, "-a", "queue=1",
-                             "-s", "NEWS_REDIS_IDLE_CLOSE_SECONDS=3") for _ in range(workers)]
+                             "-s", "NEWS_REDIS_IDLE_CLOSE_SECONDS=3", quiet=True) for _ in range(workers)]
         deadline = time.monotonic() + 120
         while server.zcard(workers_key("news")) < workers and time.monotonic() < deadline:
             time.sleep(0.05)
         args = ["enqueue", path, "--redis", url] + (["--manifest", manifest] if manifest else [])
+        cpu_before = sum(cpu_seconds(p.pid) for p in procs)
         start = time.monotonic()
         out, err = news_ingest(*args).communicate()
         pages = int(out.split()[0])
         while server.llen(records_key("news")) < pages or server.llen(replay_key("news")):
             time.sleep(0.02)
         worker_seconds = time.monotonic() - start
+        cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu_before
         for proc in procs:
             proc.communicate(timeout=120)
         db = folder / f"bench{workers}.db"
@@ -70,7 +80,7 @@ def run(workers: int, path: str, manifest: str | None, folder: Path) -> tuple[in
         writer = news_ingest("store", "--redis", url, "--db", str(db), "--idle-timeout", "0.5")
         summary, _ = writer.communicate(timeout=600)
         writer_seconds = time.monotonic() - begin - 0.5
-        return pages, worker_seconds, writer_seconds, summary.strip()
+        return pages, worker_seconds, cpu, writer_seconds, summary.strip()
 
 
 def main() -> None:
@@ -82,15 +92,27 @@ def main() -> None:
         folder = Path(tmp)
         path, manifest = page_set(folder / "pages", options.repeat)
         print(f"pages: {path} ({'corpus with manifest' if manifest else 'fixture copies'}); "
-              f"{os.cpu_count()} cores")
+              f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.1f} "
+              "(other processes on the machine share these cores)")
         base = None
+        cpu_per_page = []
+        writer_rates = []
         for count in options.workers:
-            pages, seconds, writer_seconds, summary = run(count, path, manifest, folder)
+            pages, seconds, cpu, writer_seconds, summary = run(count, path, manifest, folder)
             rate = pages / seconds
-            base = base or rate / count
+            base = base or rate
+            cpu_per_page.append(cpu / pages)
+            writer_rates.append(pages / writer_seconds)
             print(f"{count} worker(s): {pages} pages in {seconds:.1f} s = {rate:.1f} pages/s "
-                  f"({rate / base:.2f}x one worker); writer: {pages / writer_seconds:.0f} records/s "
+                  f"({rate / base:.2f}x one worker), {1000 * cpu / pages:.0f} worker CPU-ms/page, "
+                  f"{cpu / seconds:.2f} cores busy; writer: {pages / writer_seconds:.0f} records/s "
                   f"(incl. start-up) | {summary.splitlines()[0]}")
+        per_core = 1 / (sum(cpu_per_page) / len(cpu_per_page))
+        writer = min(writer_rates)
+        print(f"prediction: one worker per free core gives ~{per_core:.0f} pages/s per core "
+              f"(CPU-bound: trafilatura + normalising), so ~{2 * per_core:.0f} on 2 free cores, "
+              f"~{8 * per_core:.0f} on 8; the one writer caps it near {writer:.0f} records/s "
+              f"(~{writer / per_core:.0f} cores' worth of workers) on this disk")
 
 
 if __name__ == "__main__":

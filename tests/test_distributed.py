@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -48,15 +49,27 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
 
 
 def news_ingest_async(*args: str) -> subprocess.Popen[str]:
-    """Start ``news-ingest ARGS`` without waiting for it."""
-    return subprocess.Popen([sys.executable, "-c", "from crawler.cli import main; main()", *args],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    """Start ``news-ingest ARGS`` without waiting for it; its output goes to files.
+
+    Files, not pipes: a pipe nobody reads yet fills up and stalls the process.
+    """
+    out = tempfile.TemporaryFile("w+")
+    err = tempfile.TemporaryFile("w+")
+    process = subprocess.Popen([sys.executable, "-c", "from crawler.cli import main; main()", *args],
+                               cwd=ROOT, stdout=out, stderr=err, text=True)
+    process.outputs = (out, err)  # type: ignore[attr-defined]
+    return process
 
 
 def finish(process: subprocess.Popen[str], timeout: float = 90) -> tuple[int, str, str]:
     """Wait for a process that must end by itself; its status, stdout and stderr."""
-    out, err = process.communicate(timeout=timeout)
-    return process.returncode, out, err
+    process.wait(timeout=timeout)
+    texts = []
+    for file in process.outputs:  # type: ignore[attr-defined]
+        file.seek(0)
+        texts.append(file.read())
+        file.close()
+    return process.returncode, texts[0], texts[1]
 
 
 def component_names(crawler_settings: object, name: str) -> list[str]:
