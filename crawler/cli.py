@@ -301,7 +301,8 @@ def _redis_or_exit(url: str) -> Any:
     try:
         import redis
     except ImportError as exc:
-        raise click.ClickException("Redis support is not installed: pip install 'news-ingest[redis]'") from exc
+        raise click.ClickException(
+            "Redis support is not installed: pip install 'news-ingest[redis]'") from exc
     from pipelines.redis_out import connect
 
     try:
@@ -411,7 +412,9 @@ def enqueue(path: str, redis_url: str, manifest: str | None) -> None:
 
     Example:
 
-        news-ingest enqueue /archive/2024 --redis redis://redis-host:6379/0 --manifest /archive/2024/truth.jsonl
+    \b
+        news-ingest enqueue /archive/2024 --redis redis://redis-host:6379/0 \\
+            --manifest /archive/2024/truth.jsonl
     """
     from crawler import distributed, fixtures
 

@@ -282,10 +282,9 @@ async def queued_pages(crawler: Crawler) -> AsyncIterator[tuple[Path, str, dict[
     Workers may start before the enqueuing process has pushed anything, so an
     empty queue is waited on (without blocking the reactor), not taken as the end.
     """
+    from scrapy.utils.defer import maybe_deferred_to_future
     from twisted.internet import reactor
     from twisted.internet.task import deferLater
-
-    from scrapy.utils.defer import maybe_deferred_to_future
 
     settings = crawler.settings
     server = connect(settings["REDIS_URL"])

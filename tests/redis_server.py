@@ -51,7 +51,8 @@ def redis_server(folder: Path, timeout: float = 10.0) -> Iterator[str]:
             except OSError:
                 pass  # not listening yet: retry until the deadline below
             if process.poll() is not None or time.monotonic() > deadline:
-                log = (folder / "redis.log").read_text(errors="replace") if (folder / "redis.log").exists() else ""
+                logfile = folder / "redis.log"
+                log = logfile.read_text(errors="replace") if logfile.exists() else ""
                 raise RuntimeError(f"redis-server did not start on port {port}: {log[-2000:]}")
             time.sleep(0.05)
         yield f"redis://127.0.0.1:{port}/0"

@@ -53,8 +53,8 @@ def news_ingest_async(*args: str) -> subprocess.Popen[str]:
 
     Files, not pipes: a pipe nobody reads yet fills up and stalls the process.
     """
-    out = tempfile.TemporaryFile("w+")
-    err = tempfile.TemporaryFile("w+")
+    out = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed by finish())
+    err = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed by finish())
     process = subprocess.Popen([sys.executable, "-c", "from crawler.cli import main; main()", *args],
                                cwd=ROOT, stdout=out, stderr=err, text=True)
     process.outputs = (out, err)  # type: ignore[attr-defined]
@@ -158,7 +158,8 @@ def test_replay_split_over_three_workers_stores_each_article_once(
     for url, row in stored.items():  # same pipelines, boilerplate learnt by the writer: same rows
         for column in ("title", "authors", "published", "site_name", "text", "word_count", "content_hash"):
             assert row[column] == single[url][column], (url, column)
-    assert {r["source"] for r in shared["failures"].rows} == {r["source"] for r in fixtures_db["failures"].rows}
+    failed = {r["source"] for r in fixtures_db["failures"].rows}
+    assert {r["source"] for r in shared["failures"].rows} == failed
     runs = list(shared["crawl_runs"].rows)
     assert len(runs) == 3 and {r["finish_reason"] for r in runs} == {"finished"}
     # every file replayed by exactly one worker
