@@ -319,3 +319,137 @@ def reprocess(db: str, site: str | None, since: str | None, settings: tuple[str,
         raise click.ClickException(str(exc)) from exc
     click.echo(report(result))
     sys.exit(runner.exit_status(result.run))
+
+
+# --- scale-out on scrapy-redis (crawler/distributed.py, crawler/writer.py) ------------------
+def _redis_or_exit(url: str) -> Any:
+    """A connected Redis client, or a clear error (missing extra, unreachable server)."""
+    try:
+        import redis
+    except ImportError as exc:
+        raise click.ClickException(
+            "Redis support is not installed: pip install 'news-ingest[redis]'") from exc
+    from pipelines.redis_out import connect
+
+    try:
+        server = connect(url)
+        server.ping()
+    except (redis.RedisError, ValueError) as exc:  # ValueError: not a redis:// URL
+        raise click.ClickException(f"cannot reach Redis at {url}: {exc}") from exc
+    return server
+
+
+@main.command()
+@click.option("--redis", "redis_url", required=True, help="Redis URL the workers push to.")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="SQLite database to write.")
+@click.option("--batch", default=100, show_default=True, type=click.IntRange(1),
+              help="Records written per transaction.")
+@click.option("--idle-timeout", default=60.0, show_default=True, type=float,
+              help="Exit once nothing came for this many seconds and no worker is alive; "
+                   "0 runs until stopped.")
+def store(redis_url: str, db: str, batch: int, idle_timeout: float) -> None:
+    """The one writer of a distributed crawl: records from Redis into the database.
+
+    Workers (news-ingest worker, or any crawl with REDIS_URL set) push articles,
+    failures and run reports to Redis; this stores them in batches, learns
+    boilerplate, and publishes what is stored for the workers' seen checks.
+    Exit status: 0 ok; 1 Redis unreachable or unreadable records; 75 locked.
+
+    Example:
+
+        news-ingest store --redis redis://127.0.0.1:6379/0 --db data/articles.db --idle-timeout 120
+    """
+    from crawler.writer import Writer
+    from pipelines.store import Store
+
+    server = _redis_or_exit(redis_url)
+    settings = runner.project_settings()
+    min_articles = (settings.getint("NEWS_BOILERPLATE_MIN_ARTICLES", 3)
+                    if settings.getbool("NEWS_BOILERPLATE_ENABLED", True) else None)
+    try:
+        with runner.database_lock(db):
+            database = Store.open(db)
+            writer = Writer(server, database, settings.get("NEWS_REDIS_PREFIX", "news"), batch,
+                            min_articles)
+            published = writer.publish_all()
+            counts = writer.drain(idle_timeout or None)
+            database.close()
+    except runner.RunLocked as exc:
+        click.echo(f"news-ingest: {exc}", err=True)
+        sys.exit(runner.EXIT_LOCKED)
+    o = counts.outcomes
+    click.echo(f"store: {counts.articles} articles ({o['inserted']} inserted, {o['updated']} updated, "
+               f"{o['unchanged']} unchanged), {counts.failures} failures, {counts.runs} worker runs "
+               f"-> {db} ({published} stored pages published to workers at start)")
+    if counts.bad:
+        click.echo(f"{counts.bad} unreadable records set aside in {writer.bad_key}", err=True)
+        sys.exit(runner.EXIT_FAILED)
+
+
+@main.command()
+@click.argument("spider")
+@click.option("--redis", "redis_url", required=True, help="Redis URL shared by the workers and the writer.")
+@click.option("-a", "arguments", multiple=True, metavar="NAME=VALUE", help="Spider argument.")
+@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting.")
+def worker(spider: str, redis_url: str, arguments: tuple[str, ...], settings: tuple[str, ...]) -> None:
+    """Run one worker of a distributed crawl (no database needed on this machine).
+
+    Start as many as you like, on any machines: they share one frontier in
+    Redis, fetch each page once, and close after NEWS_REDIS_IDLE_CLOSE_SECONDS
+    with nothing to do. Exit status as for crawl: 0 ok; 1 failed; 2 bad usage.
+
+    Example:
+
+    \b
+        news-ingest worker replay --redis redis://redis-host:6379/0 -a queue=1
+        news-ingest worker urls --redis redis://redis-host:6379/0 -a urls_file=urls.txt
+    """
+    from crawler import distributed
+
+    args = {}
+    for pair in arguments:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="-a")
+        args[name] = value
+    overrides = {**_overrides(DEFAULT_DB, settings), "REDIS_URL": redis_url}
+    overrides.pop("SQLITE_PATH")  # a worker writes no database
+    try:
+        result = distributed.run_worker(spider, args, overrides)
+    except (ValueError, FileNotFoundError, KeyError, TypeError) as exc:
+        click.echo(f"news-ingest: {exc}", err=True)
+        sys.exit(runner.EXIT_USAGE)
+    c = result.counts
+    click.echo(f"{spider} worker: {result.finish_reason}. {c['pages_seen']} pages -> "
+               f"{result.stats.get('news/redis_out/articles', 0)} articles and {c['failures']} failures "
+               f"pushed to Redis for the writer.")
+    sys.exit(distributed.worker_exit_status(result))
+
+
+@main.command()
+@click.argument("path")
+@click.option("--redis", "redis_url", required=True, help="Redis URL the replay workers read.")
+@click.option("--manifest", help="JSONL file mapping saved files to their original URLs.")
+def enqueue(path: str, redis_url: str, manifest: str | None) -> None:
+    """Queue saved pages (file, folder or glob) for replay workers on any machine.
+
+    The workers (news-ingest worker replay -a queue=1) must see the files at the
+    same absolute paths (a shared or synced folder).
+
+    Example:
+
+    \b
+        news-ingest enqueue /archive/2024 --redis redis://redis-host:6379/0 \\
+            --manifest /archive/2024/truth.jsonl
+    """
+    from crawler import distributed, fixtures
+
+    server = _redis_or_exit(redis_url)
+    try:
+        entries = fixtures.load_manifest(manifest) if manifest else None
+        count = distributed.enqueue_pages(server, runner.project_settings().get("NEWS_REDIS_PREFIX", "news"),
+                                          fixtures.find_pages(path), entries)
+    except (ValueError, FileNotFoundError) as exc:
+        click.echo(f"news-ingest: {exc}", err=True)
+        sys.exit(runner.EXIT_USAGE)
+    click.echo(f"{count} pages queued for replay workers")

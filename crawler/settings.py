@@ -106,3 +106,17 @@ _CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
 NEWS_EXTRACT_WORKERS = int(os.environ.get("NEWS_EXTRACT_WORKERS", str(_CORES)))
 #: seconds one page may take in a worker before it is killed and the page recorded as failed
 NEWS_EXTRACT_TIMEOUT = float(os.environ.get("NEWS_EXTRACT_TIMEOUT", "60"))
+
+# --- scale-out on scrapy-redis (crawler/distributed.py; optional extra news-ingest[redis]) ---
+#: redis://host:6379/0 makes this process a worker: shared frontier and duplicate filter in
+#: Redis, finished records pushed to Redis for the one writer (`news-ingest store`). Unset:
+#: single machine, no Redis needed (nothing imports redis).
+REDIS_URL = os.environ.get("REDIS_URL") or None
+#: the add-on applies the worker settings only when REDIS_URL is set (on the command line too)
+ADDONS = {"crawler.distributed.RedisWorkerAddon": 100}
+#: a worker closes after this long with nothing to do (scrapy-redis alone waits forever)
+NEWS_REDIS_IDLE_CLOSE_SECONDS = float(os.environ.get("NEWS_REDIS_IDLE_CLOSE_SECONDS", "30"))
+#: a run's duplicate filter outlives its last live worker by this long (crashed runs), then expires
+NEWS_REDIS_DUPEFILTER_TTL = int(os.environ.get("NEWS_REDIS_DUPEFILTER_TTL", "600"))
+#: prefix of every Redis key news-ingest uses, so several projects can share one Redis
+NEWS_REDIS_PREFIX = os.environ.get("NEWS_REDIS_PREFIX", "news")

@@ -36,23 +36,28 @@ class ReplaySpider(ArticleSpider):
             (optionally ``fetched_at``): the pages' original addresses.
         site, since: WARC records only: keep one site's URLs (a domain) /
             records fetched since an ISO 8601 date.
+        queue: ``1`` to take the files from the shared Redis queue instead of
+            ``path`` (needs ``REDIS_URL``; ``news-ingest enqueue`` fills it), so
+            N workers split one archive.
 
     Example::
 
         scrapy crawl replay -a path=fixtures/pages -s SQLITE_PATH=data/articles.db
+        scrapy crawl replay -a queue=1 -s REDIS_URL=redis://127.0.0.1:6379/0
     """
 
     name = "replay"
     custom_settings = {"ROBOTSTXT_OBEY": False, "NEWS_WARC_ENABLED": False}
 
     def __init__(self, path: str | None = None, manifest: str | None = None, site: str | None = None,
-                 since: str | None = None, **kwargs: Any) -> None:
+                 since: str | None = None, queue: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.site = site
         self.since = fixtures.iso_utc(since) if since else None
-        if not path:
-            raise ValueError("replay needs -a path=FILE|FOLDER|GLOB")
-        if not Path(path).exists() and not glob.glob(path, recursive=True):
+        self.queue = queue not in ("", "0")
+        if not path and not self.queue:
+            raise ValueError("replay needs -a path=FILE|FOLDER|GLOB (or -a queue=1 with REDIS_URL)")
+        if path and not Path(path).exists() and not glob.glob(path, recursive=True):
             raise ValueError(f"replay: no file, folder or glob match for {path!r}")
         self.path = path
         # Read the manifest now so a bad one fails before the first page.
@@ -106,9 +111,29 @@ class ReplaySpider(ArticleSpider):
                 and not slot.closing.called and slot.is_idle():
             scraper._check_if_closing()
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReplaySpider:
+        spider: ReplaySpider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.queue and not crawler.settings.get("REDIS_URL"):
+            raise ValueError("replay -a queue=1 needs REDIS_URL: the queue is in Redis")
+        return spider
+
+    async def _pages(self) -> AsyncIterator[tuple[Path, str]]:
+        """The files to replay: found under ``path``, or popped from the shared Redis queue."""
+        if not self.queue:
+            for page in fixtures.find_pages(self.path):
+                yield page
+            return
+        from crawler.distributed import queued_pages  # imports redis: workers only
+
+        async for path, source, entry in queued_pages(self.crawler):
+            if entry:  # the enqueuer's manifest line travels with the file
+                self.manifest[path.resolve()] = entry
+            yield path, source
+
     async def start(self) -> AsyncIterator[ArticleItem]:  # type: ignore[override]
         warcs = []
-        for path, source in fixtures.find_pages(self.path):
+        async for path, source in self._pages():
             if archive.is_warc_file(path):
                 warcs.append(path)
                 continue
