@@ -70,6 +70,8 @@ class ReplaySpider(ArticleSpider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.queue and not crawler.settings.get("REDIS_URL"):
+            raise ValueError("replay -a queue=1 needs REDIS_URL: the queue is in Redis")
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(spider._item_done, signal=signal)
         crawler.signals.connect(spider._watch_closing, signal=signals.spider_opened)
@@ -110,13 +112,6 @@ class ReplaySpider(ArticleSpider):
         if scraper is not None and slot is not None and slot.closing is not None \
                 and not slot.closing.called and slot.is_idle():
             scraper._check_if_closing()
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReplaySpider:
-        spider: ReplaySpider = super().from_crawler(crawler, *args, **kwargs)
-        if spider.queue and not crawler.settings.get("REDIS_URL"):
-            raise ValueError("replay -a queue=1 needs REDIS_URL: the queue is in Redis")
-        return spider
 
     async def _pages(self) -> AsyncIterator[tuple[Path, str]]:
         """The files to replay: found under ``path``, or popped from the shared Redis queue."""
