@@ -102,8 +102,10 @@ NEWS_ALLOW_PRIVATE_ADDRESSES = os.environ.get("NEWS_ALLOW_PRIVATE_ADDRESSES", "0
 #: the pool and the replay spider await asyncio futures: pin the asyncio reactor (Scrapy's default)
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 _CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-#: extraction worker processes; default one per core this process may use; 0 = inline (tests, debugging)
-NEWS_EXTRACT_WORKERS = int(os.environ.get("NEWS_EXTRACT_WORKERS", str(_CORES)))
+#: extraction worker processes (e.g. the core count, _CORES); 0 = inline in the crawl's process.
+#: Off by default: measured here it did not beat inline yet (benchmarks/throughput.py), and a
+#: worker outliving a kill -9 of its crawl kept the crawl's output pipes open.
+NEWS_EXTRACT_WORKERS = int(os.environ.get("NEWS_EXTRACT_WORKERS", "0"))
 #: seconds one page may take in a worker before it is killed and the page recorded as failed
 NEWS_EXTRACT_TIMEOUT = float(os.environ.get("NEWS_EXTRACT_TIMEOUT", "60"))
 
