@@ -248,7 +248,7 @@ def test_three_workers_fetch_every_page_once_in_total(
     workers = [news_ingest_async(
         "worker", "links", "--redis", redis_url, "-a", f"start={start}",
         "-s", "SPIDER_MODULES=tests.link_spider", "-s", "AUTOTHROTTLE_ENABLED=False",
-        "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS=2",
+        "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS=2", "-s", "NEWS_ALLOW_PRIVATE_ADDRESSES=1",
         "-s", f"NEWS_REDIS_IDLE_CLOSE_SECONDS={IDLE}") for _ in range(3)]
     writer = news_ingest_async("store", "--redis", redis_url, "--db", str(db), "--idle-timeout", "4")
     server = connect(redis_url)
