@@ -93,7 +93,7 @@ def test_kill_9_at_random_moments_loses_nothing(pages: Path, tmp_path: Path) -> 
         deadline = time.monotonic() + 60
         while len(_read(db)["runs"]) <= len(before["runs"]) and time.monotonic() < deadline:  # type: ignore[arg-type]
             time.sleep(0.05)
-        time.sleep(rng.uniform(0.0, 3.0))
+        time.sleep(rng.uniform(0.0, 0.8))  # well inside a run on an idle machine too
         if process.poll() is None:
             process.kill()  # SIGKILL: no handler runs, nothing is flushed
             killed += 1
