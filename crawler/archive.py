@@ -105,7 +105,9 @@ class WarcArchiveMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
         if not settings.getbool("NEWS_WARC_ENABLED"):
-            raise NotConfigured("NEWS_WARC_ENABLED is off")
+            # No message: Scrapy logs a message-less NotConfigured at DEBUG, not as a warning
+            # (replay turns the archive off on purpose, every run).
+            raise NotConfigured
         folder = settings.get("NEWS_WARC_DIR") or str(Path(settings.get("SQLITE_PATH")).parent / "warc")
         return cls(crawler, Path(folder))
 
