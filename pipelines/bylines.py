@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 STRUCTURED_SOURCES = ("jsonld", "meta", "rel-author")
 #: text-derived sources, in order of trust
 TEXT_SOURCES = ("byline", "trafilatura")
+#: sources that guess a byline from the page's text (trafilatura merges meta, JSON-LD and text)
+GUESSED_SOURCES = frozenset({"trafilatura"})
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Byline:
     authors: list[str] = field(default_factory=list)
     outlets: list[str] = field(default_factory=list)
     date_text: str | None = None
+    #: people the byline credits as editors or translators ("Editor: Jane Doe"), never authors
+    editors: list[str] = field(default_factory=list, compare=False)
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,8 @@ def _clean_name(segment: str) -> str | None:
         return None
     if not all(R.NAME_TOKEN_RE.match(w) for w in words) or R.is_phrase(words):
         return None
+    if not R.is_latin(seg) and R.CJK_NOT_NAME_RE.search(seg):
+        return None
     name = " ".join(words)
     # a single lower-case token is initials or a handle ("kesm", "srf"), not a name
     if len(words) == 1 and R.is_latin(name) and (name.islower() or len(name) < 3):
@@ -195,6 +201,12 @@ def parse_byline(raw: str, *, site_names: Iterable[str] = ()) -> Byline:
         if len(first) > R.MAX_BYLINE_CHARS:
             return Byline()
         text = first
+    if (own := R.PAREN_DOMAIN_RE.match(text)) and _names_site(own.group("domain"), sites):
+        # "Deutsche Welle (www.dw.com)": the outlet introducing itself with its own address
+        return Byline([], [own.group("name").strip()])
+    editors = [e for m in R.EDITOR_CUT_RE.finditer(text)
+               for e in parse_byline(m.group("names"), site_names=site_names).authors]
+    text = R.EDITOR_CUT_RE.sub(" ; ", text)
     date_match = R.DATE_RE.search(text)
     date_text = date_match.group(0).strip(" ,|-–") if date_match else None
     text = R.DATE_RE.sub(" , ", text)
@@ -226,9 +238,17 @@ def parse_byline(raw: str, *, site_names: Iterable[str] = ()) -> Byline:
     for seg in segments:
         if R.is_outlet(seg, sites):
             outlets.append(R.OUTLET_STAFF_RE.sub("", seg))
+        elif outlets and len(seg.split()) == 1 and R.is_latin(seg):
+            continue  # a dateline after the outlet ("dpa, Berlin"; "site.de, Frankfurt, Germany")
         elif not R.is_role(seg) and (name := _clean_name(seg)):
             authors.append(name)
-    return Byline(_drop_lone_words(_dedupe(authors)), _dedupe(outlets), date_text)
+    return Byline(_drop_lone_words(_dedupe(authors)), _dedupe(outlets), date_text, editors)
+
+
+def _names_site(domain: str, sites: frozenset[str]) -> bool:
+    """Is ``domain`` ("www.dw.com", "dw.com") one of the page's own site names?"""
+    labels = [lb for lb in domain.casefold().split(".") if lb not in {"www", "m"}]
+    return bool(labels) and (R.squash(".".join(labels)) in sites or R.squash(labels[0]) in sites)
 
 
 def _drop_lone_words(authors: list[str]) -> list[str]:
@@ -317,9 +337,21 @@ def choose_byline(candidates: list[dict[str, Any]], *, site_names: Iterable[str]
         outlets.extend(byline.outlets)
         if byline.date_text:
             dates.setdefault(source, byline.date_text)
-        if byline.authors:
+        found = byline.authors
+        if source in GUESSED_SOURCES:
+            # a lone word from a guessing extractor is initials or a place ("Amw", "Lille")
+            found = [a for a in found if " " in a or not R.is_latin(a)]
+        if found:
             names, raws = parsed.get(source, ([], ""))
-            parsed[source] = (_dedupe(names + byline.authors), f"{raws}; {text}" if raws else text)
+            parsed[source] = (_dedupe(names + found), f"{raws}; {text}" if raws else text)
+
+    # Names the page credits as editors ("Editor: Jane Doe") are not authors, even where a
+    # structured source lists them (CMSs fill JSON-LD ``author`` with the desk editor).
+    editors = _folded(e for c in candidates if c.get("source") == "byline"
+                      for e in parse_byline(str(c.get("text") or ""), site_names=sites).editors)
+    if editors:
+        parsed = {src: (kept, raw) for src, (names, raw) in parsed.items()
+                  if (kept := [n for n in names if n.casefold() not in editors])}
 
     reading = visible_reading(visible, site_names=sites)
     if reading is not None:
@@ -343,8 +375,9 @@ def choose_byline(candidates: list[dict[str, Any]], *, site_names: Iterable[str]
         for v in texts:
             for s in structured:
                 if _folded(parsed[s][0]) & _folded(parsed[v][0]):
-                    # ... and may complete it: the byline names every structured author and more
-                    if _folded(parsed[s][0]) < _folded(parsed[v][0]):
+                    # ... and may complete it: the visible byline names every structured author
+                    # and more (a guessing extractor's merge of the page's fields may not)
+                    if v == "byline" and _folded(parsed[s][0]) < _folded(parsed[v][0]):
                         return done(v)
                     return done(s)
         return done(structured[0])

@@ -365,3 +365,59 @@ def _visible(text: str, group: int, leaf: bool = True, after_h1: bool = True) ->
 )
 def test_visible_reading_reads_one_block(candidates: list[dict[str, object]], authors: list[str]) -> None:
     assert choose_authors(candidates, site_names=[])[0] == authors
+
+
+@pytest.mark.parametrize(
+    ("raw", "sites", "authors", "outlets", "editors"),
+    [
+        # editor and translator credits name editors, to the end of their line
+        ("Reporting by Jane Doe; Editing by John Roe and Mary Major", [], ["Jane Doe"], [],
+         ["John Roe", "Mary Major"]),
+        ("Jane Doe\nRedaktion: John Roe und Mary Major\nSendung: Radio Eins", [], ["Jane Doe"], [],
+         ["John Roe", "Mary Major"]),
+        ("Editor : Heryadi", [], [], [], ["Heryadi"]),
+        ("Translated by Ana Roe", [], [], [], ["Ana Roe"]),
+        ("Jane Doe, Chief Editor", [], ["Jane Doe"], [], []),  # a role, no credit label
+        # the outlet introducing itself with its own address
+        ("Meridian Broadcasting (www.mb.example)", ["mb.example"], [], ["Meridian Broadcasting"], []),
+        ("Jane Doe (www.other.example)", ["mb.example"], ["Jane Doe"], [], []),
+        # single words after the outlet are a dateline, not people
+        ("dpa, Berlin", [], [], ["dpa"], []),
+        ("stadtblatt.de, Frankfurt, Germany", [], [], ["stadtblatt.de"], []),
+        ("Smith, Reuters", [], ["Smith"], ["Reuters"], []),  # before the outlet: kept
+        ("Jane Doe, AP, Washington", [], ["Jane Doe"], ["AP"], []),
+        # CJK labels, departments and chrome are not names
+        ("この記事を書いた人\n渡辺洋介\n東京社会部\nフォロー", [], ["渡辺洋介"], [], []),
+    ],
+)
+def test_parse_byline_credits_and_outlets(
+    raw: str, sites: list[str], authors: list[str], outlets: list[str], editors: list[str]
+) -> None:
+    byline = parse_byline(raw, site_names=sites)
+    assert (byline.authors, byline.outlets, byline.editors) == (authors, outlets, editors)
+
+
+@pytest.mark.parametrize(
+    ("candidates", "authors", "source"),
+    [
+        # a lone word from trafilatura is initials or a place, not a person
+        ([{"text": "Amw", "source": "trafilatura"}], [], None),
+        ([{"text": "Jane Doe; Amw", "source": "trafilatura"}], ["Jane Doe"], "trafilatura"),
+        # trafilatura's merge of the page's fields does not complete a structured list ...
+        ([{"text": "Jane Doe", "source": "jsonld"},
+          {"text": "Jane Doe; Amin Roe", "source": "trafilatura"}], ["Jane Doe"], "jsonld"),
+        # ... the visible byline does
+        ([{"text": "Jane Doe", "source": "jsonld"}, _visible("Jane Doe and Amin Roe", 0)],
+         ["Jane Doe", "Amin Roe"], "byline"),
+        # a name the page labels as its editor is dropped from the structured authors
+        ([{"text": "Heryadi", "source": "jsonld"}, _visible("Naufal Zuhdi", 0),
+          _visible("Editor : Heryadi", 1)], ["Naufal Zuhdi"], "byline"),
+        ([{"text": "Jane Doe; Heryadi", "source": "meta"}, _visible("Editor: Heryadi", 0)],
+         ["Jane Doe"], "meta"),
+    ],
+)
+def test_choose_authors_guesses_and_editors(
+    candidates: list[dict[str, object]], authors: list[str], source: str | None
+) -> None:
+    got, used, _ = choose_authors(candidates, site_names=[])
+    assert (got, used) == (authors, source)
