@@ -346,12 +346,14 @@ def choose_byline(candidates: list[dict[str, Any]], *, site_names: Iterable[str]
             parsed[source] = (_dedupe(names + found), f"{raws}; {text}" if raws else text)
 
     # Names the page credits as editors ("Editor: Jane Doe") are not authors, even where a
-    # structured source lists them (CMSs fill JSON-LD ``author`` with the desk editor).
+    # structured source lists them (CMSs fill JSON-LD ``author`` with the desk editor) ...
     editors = _folded(e for c in candidates if c.get("source") == "byline"
                       for e in parse_byline(str(c.get("text") or ""), site_names=sites).editors)
-    if editors:
+    # ... and a name another source gives as the outlet ("Deutsche Welle (www.dw.com)") is none
+    not_authors = editors | _folded(outlets)
+    if not_authors:
         parsed = {src: (kept, raw) for src, (names, raw) in parsed.items()
-                  if (kept := [n for n in names if n.casefold() not in editors])}
+                  if (kept := [n for n in names if n.casefold() not in not_authors])}
 
     reading = visible_reading(visible, site_names=sites)
     if reading is not None:

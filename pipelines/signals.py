@@ -48,7 +48,7 @@ BYLINE_NOISE_CLASS_RE = re.compile(
     r"job|role|position|(?<!byline)title|more|latest|other|list", re.IGNORECASE)
 #: an ancestor that holds other articles, comments or credits, e.g. class="related-posts", "comment-list"
 FOREIGN_CONTEXT_RE = re.compile(
-    r"comment|related|recommend|teaser|sidebar|widget|footer|newsletter|promo|"
+    r"comment|related|recommend|teaser|sidebar|widget|footer|newsletter|promo(?!ted)|"
     r"caption|credit|copyright|gallery|slider|carousel|trending|popular|read-?more|"
     r"more-(?:from|stories|articles)|latest|kommentar|discussion", re.IGNORECASE)
 #: elements whose content is never the article's byline, e.g. <figure>, <aside>
@@ -58,6 +58,13 @@ CREDIT_TEXT_RE = re.compile(
     r"^\s*[(\[]?\s*(?:©|\(c\)|copyright|fotos?|photos?|photograph|bild|image|illustration|"
     r"fotocredits?|credits?|quelle|source|video|grafik|graphic)\b\s*(?:by|von|:)?", re.IGNORECASE)
 WS_RE = re.compile(r"\s+")
+#: a label that introduces the author, alone or before a colon: "Autorin/Autor", "Von:", "By"
+AUTHOR_LABEL_RE = re.compile(
+    r"^(?:autor(?:in|en|innen)?(?:\s*/\s*autor(?:in)?)?|authors?|written\s+by|by|von|par|por|"
+    r"door|av|af|text|texte|texto|geschrieben\s+von|автор)\s*:?$", re.IGNORECASE)
+#: elements whose text a label may introduce, e.g. <li><strong>Autor</strong> Jane Doe</li>
+LABELLED_TAGS = ("p", "li", "div", "span", "dd", "td", "section", "header")
+MAX_LABELLED_CHARS = 160
 
 
 def clean(text: str | None) -> str:
@@ -237,6 +244,41 @@ def visible_bylines(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
     return found
 
 
+def _label_of(element: lxml_html.HtmlElement) -> bool:
+    """Does the element open with an author label, as its own text or its first child's?"""
+    lead = clean(element.text)
+    if lead:
+        return bool(AUTHOR_LABEL_RE.match(lead))
+    first = next(iter(element), None)
+    return (first is not None and not isinstance(first, lxml_html.HtmlComment)
+            and bool(AUTHOR_LABEL_RE.match(clean(first.text_content()))))
+
+
+def labelled_bylines(tree: lxml_html.HtmlElement, first_group: int) -> list[dict[str, Any]]:
+    """Short elements that an author label opens, whatever their class, in page order.
+
+    Themes without a byline class still write "<li><strong>Autor</strong> Jane Doe</li>"
+    or "<p>von <a href=...>Jane Doe</a></p>". Each is its own group, numbered from
+    ``first_group`` so they rank after the class-named byline blocks.
+    """
+    h1 = next(tree.iter("h1"), None)
+    found: list[dict[str, Any]] = []
+    seen_h1 = h1 is None
+    for element in tree.iter(*LABELLED_TAGS, "h1"):
+        if element is h1:
+            seen_h1 = True
+            continue
+        if element.tag == "h1" or not _label_of(element) or _foreign_context(element):
+            continue
+        text = glued_text(element)
+        # the label and at least one word after it, and no more than a byline line holds
+        if len(text.split()) < 2 or len(text) > MAX_LABELLED_CHARS:
+            continue
+        found.append({"text": text, "source": "byline", "group": first_group + len(found),
+                      "leaf": True, "after_h1": seen_h1})
+    return found
+
+
 def byline_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],
                       meta: dict[str, list[str]]) -> list[dict[str, Any]]:
     """Author strings in priority order: JSON-LD, meta, rel=author, visible byline elements."""
@@ -245,7 +287,9 @@ def byline_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],
     for link in tree.xpath('//a[contains(concat(" ", @rel, " "), " author ")]'):
         if not _foreign_context(link):
             found.append({"text": clean(link.text_content()), "source": "rel-author"})
-    found += visible_bylines(tree)
+    visible = visible_bylines(tree)
+    found += visible
+    found += labelled_bylines(tree, first_group=1 + max((int(c["group"]) for c in visible), default=-1))
     seen: set[tuple[str, str]] = set()
     unique = []
     for cand in found:

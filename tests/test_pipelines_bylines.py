@@ -386,6 +386,10 @@ def test_visible_reading_reads_one_block(candidates: list[dict[str, object]], au
         ("stadtblatt.de, Frankfurt, Germany", [], [], ["stadtblatt.de"], []),
         ("Smith, Reuters", [], ["Smith"], ["Reuters"], []),  # before the outlet: kept
         ("Jane Doe, AP, Washington", [], ["Jane Doe"], ["AP"], []),
+        # labels read by the signals stage keep their wording
+        ("Autorin/Autor\nJane Doe", [], ["Jane Doe"], [], []),
+        ("Von: Bill MCCARTHY\n,\nMarisha GOLDHAMER", [], ["Bill MCCARTHY", "Marisha GOLDHAMER"], [], []),
+        ("von Dr. Jane Doe", [], ["Dr. Jane Doe"], [], []),
         # CJK labels, departments and chrome are not names
         ("この記事を書いた人\n渡辺洋介\n東京社会部\nフォロー", [], ["渡辺洋介"], [], []),
     ],
@@ -421,3 +425,9 @@ def test_choose_authors_guesses_and_editors(
 ) -> None:
     got, used, _ = choose_authors(candidates, site_names=[])
     assert (got, used) == (authors, source)
+
+
+def test_a_name_another_source_gives_as_the_outlet_is_no_author() -> None:
+    cands = [{"text": "Meridian Broadcasting (www.mb.example)", "source": "meta"},
+             {"text": "Meridian Broadcasting", "source": "trafilatura"}]
+    assert choose_authors(cands, site_names=["mb.example"])[:2] == ([], None)

@@ -57,3 +57,36 @@ def test_visible_bylines_group_and_leaf() -> None:
 def test_visible_bylines_before_h1_are_marked() -> None:
     found = _bylines('<p class="byline">John Roe</p><h1>T</h1><p class="byline">Jane Doe</p>')
     assert [(c["text"], c["after_h1"]) for c in found] == [("John Roe", False), ("Jane Doe", True)]
+
+
+def _labelled(body: str) -> list[tuple[str, bool]]:
+    tree = lxml_html.document_fromstring(f"<html><body>{body}</body></html>")
+    return [(str(c["text"]), bool(c["after_h1"])) for c in S.labelled_bylines(tree, first_group=5)]
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        # a label element, then the name as its tail
+        ("<h1>T</h1><ul><li><strong>Autorin/Autor</strong>\nJane Doe</li></ul>",
+         [("Autorin/Autor\nJane Doe", True)]),
+        # a label as the element's own leading text, names in child elements
+        ('<h1>T</h1><ul><li>Von: <span><a href="/jane">Jane Doe</a>,</span>'
+         '<span><a href="/john">John Roe</a></span></li></ul>', [("Von: Jane Doe\n,\nJohn Roe", True)]),
+        ('<p>von <a href="/autoren/jane-doe">Dr. Jane Doe</a></p><h1>T</h1>', [("von Dr. Jane Doe", False)]),
+        # no label, a label with nothing after it, a long paragraph, a comment
+        ("<p>Jane Doe</p>", []),
+        ("<p><b>By</b></p>", []),
+        ("<p>By " + "word " * 60 + "</p>", []),
+        ('<div class="comments"><p>Von: Kim Roe</p></div>', []),
+        # a word that only starts like a label
+        ("<p>Bye bye, Jane Doe</p>", []),
+    ],
+)
+def test_labelled_bylines(body: str, found: list[tuple[str, bool]]) -> None:
+    assert _labelled(body) == found
+
+
+def test_promoted_article_is_not_a_promo_box() -> None:
+    found = _bylines('<article class="node--promoted"><h1>T</h1><div class="byline">Jane Doe</div></article>')
+    assert [c["text"] for c in found] == ["Jane Doe"]
