@@ -65,6 +65,10 @@ AUTHOR_LABEL_RE = re.compile(
 #: elements whose text a label may introduce, e.g. <li><strong>Autor</strong> Jane Doe</li>
 LABELLED_TAGS = ("p", "li", "div", "span", "dd", "td", "section", "header")
 MAX_LABELLED_CHARS = 160
+#: words that join names in a bold lead line, e.g. "Jane Doe/John Roe", "Jane Doe and John Roe"
+NAME_JOINERS = frozenset({"and", "und", "&", "/", ",", "y", "et", "og", "och", "e"})
+#: a bold byline paragraph sits among the first few paragraphs of the article text
+LEAD_PARAGRAPHS = 3
 
 
 def clean(text: str | None) -> str:
@@ -279,6 +283,39 @@ def labelled_bylines(tree: lxml_html.HtmlElement, first_group: int) -> list[dict
     return found
 
 
+def _name_shaped(text: str) -> bool:
+    """ "Jane Doe", "JANE DOE/John Roe": 2-8 capitalised words and joiners, no digits."""
+    words = re.sub(r"([/,&])", r" \1 ", text).split()
+    names = [w for w in words if w.casefold() not in NAME_JOINERS]
+    return (2 <= len(names) <= 8 and not any(c.isdigit() for c in text)
+            and all(w[0].isupper() and w[0].isalpha() for w in names))
+
+
+def bold_lead_bylines(tree: lxml_html.HtmlElement, first_group: int) -> list[dict[str, Any]]:
+    """A paragraph that is only a bold name, among the first paragraphs of a text block.
+
+    Small newspapers' themes print the byline as ``<p><strong>Jane Doe</strong></p>``
+    above the article text, with no class to find it by. Only name-shaped lines count
+    (subheads such as "Best value heated airer, 8/10" are not), each its own group.
+    """
+    found: list[dict[str, Any]] = []
+    parents = {p.getparent(): None for p in tree.iter("p")}
+    for parent in parents:
+        if parent is None:
+            continue
+        paragraphs = [p for p in parent if p.tag == "p" and clean(p.text_content())]
+        if len(paragraphs) < LEAD_PARAGRAPHS or _foreign_context(paragraphs[0]):
+            continue
+        for paragraph in paragraphs[:LEAD_PARAGRAPHS]:
+            text = clean(paragraph.text_content())
+            bold = [c for c in paragraph if c.tag in ("strong", "b")]
+            if len(bold) == 1 and clean(bold[0].text_content()) == text and _name_shaped(text):
+                found.append({"text": text, "source": "byline", "group": first_group + len(found),
+                              "leaf": True, "after_h1": True})
+                break
+    return found
+
+
 def byline_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],
                       meta: dict[str, list[str]]) -> list[dict[str, Any]]:
     """Author strings in priority order: JSON-LD, meta, rel=author, visible byline elements."""
@@ -289,7 +326,10 @@ def byline_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],
             found.append({"text": clean(link.text_content()), "source": "rel-author"})
     visible = visible_bylines(tree)
     found += visible
-    found += labelled_bylines(tree, first_group=1 + max((int(c["group"]) for c in visible), default=-1))
+    labelled = labelled_bylines(tree, first_group=1 + max((int(c["group"]) for c in visible), default=-1))
+    found += labelled
+    found += bold_lead_bylines(tree, first_group=1 + max((int(c["group"]) for c in visible + labelled),
+                                                          default=-1))
     seen: set[tuple[str, str]] = set()
     unique = []
     for cand in found:

@@ -90,3 +90,28 @@ def test_labelled_bylines(body: str, found: list[tuple[str, bool]]) -> None:
 def test_promoted_article_is_not_a_promo_box() -> None:
     found = _bylines('<article class="node--promoted"><h1>T</h1><div class="byline">Jane Doe</div></article>')
     assert [c["text"] for c in found] == ["Jane Doe"]
+
+
+_TEXT = "<p>First paragraph of the story.</p><p>Second paragraph.</p><p>Third paragraph.</p>"
+
+
+@pytest.mark.parametrize(
+    ("body", "texts"),
+    [
+        (f"<div><p>&nbsp;</p><p><strong>Jane Doe</strong></p>{_TEXT}</div>", ["Jane Doe"]),
+        (f"<div><p><em>A lead.</em></p><p><strong>JANE DOE/John Roe</strong></p>{_TEXT}</div>",
+         ["JANE DOE/John Roe"]),
+        # subheads, a bold run inside a sentence, a name deep in the text, too few paragraphs
+        (f"<div><p><strong>Best value airer, 8/10</strong></p>{_TEXT}</div>", []),
+        (f"<div><p><strong>A preventable crisis.</strong></p>{_TEXT}</div>", []),
+        (f"<div><p><strong>Jane Doe</strong> said so.</p>{_TEXT}</div>", []),
+        (f"<div>{_TEXT}<p><strong>Jane Doe</strong></p></div>", []),
+        ("<div><p><strong>Jane Doe</strong></p><p>Only text.</p></div>", []),
+        (f'<div class="related"><p><b>Jane Doe</b></p>{_TEXT}</div>', []),
+    ],
+)
+def test_bold_lead_bylines(body: str, texts: list[str]) -> None:
+    tree = lxml_html.document_fromstring(f"<html><body>{body}</body></html>")
+    found = S.bold_lead_bylines(tree, first_group=3)
+    assert [c["text"] for c in found] == texts
+    assert all(c["group"] >= 3 for c in found)
