@@ -65,6 +65,8 @@ AUTHOR_LABEL_RE = re.compile(
 #: elements whose text a label may introduce, e.g. <li><strong>Autor</strong> Jane Doe</li>
 LABELLED_TAGS = ("p", "li", "div", "span", "dd", "td", "section", "header")
 MAX_LABELLED_CHARS = 160
+#: a breadcrumb trail, e.g. class="c-breadcrumb__title", "kick__article__header__crumb"
+NAVIGATION_CLASS_RE = re.compile(r"crumb", re.IGNORECASE)
 #: words that join names in a bold lead line, e.g. "Jane Doe/John Roe", "Jane Doe and John Roe"
 NAME_JOINERS = frozenset({"and", "und", "&", "/", ",", "y", "et", "og", "och", "e"})
 #: a bold byline paragraph sits among the first few paragraphs of the article text
@@ -248,6 +250,16 @@ def visible_bylines(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
     return found
 
 
+def in_navigation(element: lxml_html.HtmlElement) -> bool:
+    """Is the element part of navigation: inside ``<nav>`` or a breadcrumb trail?
+
+    News themes put an SEO copy of the headline in an ``<h1>`` at the end of the
+    breadcrumb trail and show the reader another one.
+    """
+    return any(a.tag == "nav" or NAVIGATION_CLASS_RE.search(f"{a.get('class', '')} {a.get('id', '')}")
+               for a in (element, *element.iterancestors()))
+
+
 def _label_of(element: lxml_html.HtmlElement) -> bool:
     """Does the element open with an author label, as its own text or its first child's?"""
     lead = clean(element.text)
@@ -419,6 +431,7 @@ def collect_signals(tree: lxml_html.HtmlElement, url: str) -> dict[str, Any]:
         "og_url": (meta.get("og:url") or [None])[0],
         "title_tag": clean(title_tag),
         "h1": [clean(h.text_content()) for h in tree.iter("h1")][:5],
+        "h1_navigation": [clean(h.text_content()) for h in tree.iter("h1") if in_navigation(h)][:5],
         "html_lang": clean(html_lang) or None,
         "byline_candidates": byline_candidates(tree, jsonld, meta),
         "date_candidates": date_candidates(tree, jsonld, meta, url),

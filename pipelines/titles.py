@@ -27,6 +27,8 @@ MAX_TITLE_CHARS = 400
 TITLE_PRIORITY = ("jsonld", "og:title", "h1", "trafilatura", "title")
 #: separators a <title> puts before a site name, e.g. "Headline - Site", "Headline | Site"; not ":"
 SITE_SEPARATOR_RE = re.compile(r"\s+[|–—\-•·»/]+\s+|\s*[|»•·]\s*")
+#: UTF-8 bytes shown as Windows-1252: "Ã³" for "ó", "â€™" for "’", "Ã©" for "é"
+MOJIBAKE_RE = re.compile(r"Ã[\u00a0-\u00bf\u0080-\u009f\u2018-\u203a\u0152-\u0178]|â€")
 #: a title-tag edge segment this long or longer is part of the headline, not a site name
 MAX_SITE_SEGMENT_WORDS = 4
 
@@ -58,6 +60,22 @@ def strip_site_name(title: str, site_names: list[str]) -> str:
             return title.strip()
 
 
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 read as Windows-1252 ("sanciÃ³n" -> "sanción"); other text is returned as is.
+
+    Hand-rolled: a CMS that double-encodes JSON-LD breaks only that field, and the
+    one-step round trip is all it needs (no ftfy dependency for one repair).
+    """
+    if not MOJIBAKE_RE.search(text):
+        return text
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return text.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+    return text
+
+
 def agrees(candidate: str, others: list[str]) -> bool:
     """Do most of the candidate's words appear in one of the other titles?"""
     words = _words(candidate)
@@ -78,7 +96,7 @@ def _candidates(*, jsonld: str | None, h1: list[str], og_title: str | None, extr
         value = values[source]
         if value and len(value) <= MAX_TITLE_CHARS:
             # JSON-LD and meta values are sometimes HTML-escaped twice ("K&uuml;hlt&uuml;rme")
-            text = strip_site_name(html.unescape(value).replace("\xad", ""), site_names)
+            text = strip_site_name(repair_mojibake(html.unescape(value).replace("\xad", "")), site_names)
             if caption_key(text):
                 found.append((source, text))
     return found
@@ -107,9 +125,26 @@ def title_tag_site_names(title_tag: str | None, h1: list[str]) -> list[str]:
     return names
 
 
+def edge_site_names(title: str | None, h1: list[str]) -> list[str]:
+    """What a title adds to a whole ``<h1>`` across a separator: "Headline | Site" -> ["Site"].
+
+    Stricter than :func:`title_tag_site_names`: the rest of the title must be exactly
+    an ``<h1>``, so a headline's own " – " clause is never taken for a site name.
+    """
+    if not title:
+        return []
+    parts = SITE_SEPARATOR_RE.split(title)
+    headings = {caption_key(h) for h in h1 if caption_key(h)}
+    for edge, rest in ((parts[-1], parts[:-1]), (parts[0], parts[1:])):
+        if len(parts) > 1 and len(caption_key(edge).split()) <= MAX_SITE_SEGMENT_WORDS \
+                and caption_key(" ".join(rest)) in headings:
+            return [edge.strip()]
+    return []
+
+
 def choose_title(*, jsonld: str | None, h1: list[str], og_title: str | None,
                  extracted: str | None, title_tag: str | None,
-                 site_names: list[str]) -> tuple[str | None, str | None]:
+                 site_names: list[str], navigation_h1: list[str] = ()) -> tuple[str | None, str | None]:
     """Pick the headline and name its source.
 
     The publisher's declared headline comes first (JSON-LD ``headline``, then
@@ -121,6 +156,9 @@ def choose_title(*, jsonld: str | None, h1: list[str], og_title: str | None,
                         title_tag=title_tag, site_names=site_names)
     if not found:
         return None, None
+    shown = _not_the_seo_copy(found, navigation_h1, site_names)
+    if shown is not None:
+        return shown
     others = [t for s, t in found if s != "h1"]
     for source, text in found:
         if source in ("jsonld", "og:title"):
@@ -129,6 +167,22 @@ def choose_title(*, jsonld: str | None, h1: list[str], og_title: str | None,
             return text, "h1"
     fallback = [(s, t) for s, t in found if s != "h1"] or found
     return fallback[0][1], fallback[0][0]
+
+
+def _not_the_seo_copy(found: list[tuple[str, str]], navigation_h1: list[str],
+                      site_names: list[str]) -> tuple[str, str] | None:
+    """Of two different declared headlines, the one that is not the breadcrumb's ``<h1>``.
+
+    A theme that puts an ``<h1>`` in its breadcrumb trail prints an SEO copy of the
+    headline there and shows the reader another; the JSON-LD ``headline`` and
+    ``og:title`` then carry one each. None when that pattern is not there.
+    """
+    declared = [(s, t) for s, t in found if s in ("jsonld", "og:title")]
+    if len(declared) != 2 or caption_key(declared[0][1]) == caption_key(declared[1][1]):
+        return None
+    seo = {caption_key(strip_site_name(h, site_names)) for h in navigation_h1 if h}
+    other = [(t, s) for s, t in declared if caption_key(t) not in seo]
+    return other[0] if len(other) == 1 else None
 
 
 class TitlesPipeline:
@@ -150,7 +204,8 @@ class TitlesPipeline:
                       *meta.get("application-name", []),
                       signals.get("jsonld", {}).get("publisher") or "",
                       *site_names_for(item.url or item.fetched_url),
-                      *title_tag_site_names(signals.get("title_tag"), signals.get("h1", []))]
+                      *title_tag_site_names(signals.get("title_tag"), signals.get("h1", [])),
+                      *edge_site_names((meta.get("og:title") or [None])[0], signals.get("h1", []))]
         item.title, item.title_source = choose_title(
             jsonld=signals.get("jsonld", {}).get("headline"),
             h1=signals.get("h1", []),
@@ -158,6 +213,7 @@ class TitlesPipeline:
             extracted=item.title_raw,
             title_tag=signals.get("title_tag"),
             site_names=site_names,
+            navigation_h1=signals.get("h1_navigation", []),
         )
         if item.title is None:
             self.crawler.stats.inc_value("news/titles/none")

@@ -115,3 +115,18 @@ def test_bold_lead_bylines(body: str, texts: list[str]) -> None:
     found = S.bold_lead_bylines(tree, first_group=3)
     assert [c["text"] for c in found] == texts
     assert all(c["group"] >= 3 for c in found)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('<nav class="breadcrumb"><a href="/">Home</a><h1>Seo headline</h1></nav><h2>Shown</h2>',
+         ["Seo headline"]),
+        ('<ol class="c-breadcrumb__list"><li><h1 class="c-breadcrumb__title">Seo</h1></li></ol>', ["Seo"]),
+        ('<div class="kick__article__header__crumb"><h1>Seo</h1></div>', ["Seo"]),
+        ("<header><h1>Shown headline</h1></header>", []),
+    ],
+)
+def test_h1_in_navigation(body: str, expected: list[str]) -> None:
+    tree = lxml_html.document_fromstring(f"<html><body>{body}</body></html>")
+    assert S.collect_signals(tree, "https://x.example/a")["h1_navigation"] == expected
