@@ -1,7 +1,9 @@
 """Titles stage: the on-page headline, without the site name the <title> adds.
 
-Candidates, best first: JSON-LD ``headline``, the page's ``<h1>``, ``og:title``,
-trafilatura's title, ``<title>``. An ``<h1>`` counts only when it agrees with
+Candidates, best first: JSON-LD ``headline``, ``og:title``, the page's ``<h1>``,
+trafilatura's title, ``<title>``. When JSON-LD and ``og:title`` differ, the page's
+``<h1>`` decides between them (a breadcrumb ``<h1>`` marks the SEO copy, any other
+``<h1>`` the one shown). An ``<h1>`` counts on its own only when it agrees with
 another source (themes put the logo in an ``<h1>`` too). Reads no settings.
 """
 
@@ -149,14 +151,17 @@ def choose_title(*, jsonld: str | None, h1: list[str], og_title: str | None,
 
     The publisher's declared headline comes first (JSON-LD ``headline``, then
     ``og:title``), site name cut: it is the headline the outlet stands by, while an
-    ``<h1>`` often glues a kicker line to it or is a logo. Then an ``<h1>`` that shares
-    most words with another source, then the rest in `TITLE_PRIORITY` order.
+    ``<h1>`` often glues a kicker line to it or is a logo. When the two declared
+    headlines differ, the ``<h1>`` picks one: the one a breadcrumb ``<h1>`` does not
+    copy, else the one an ``<h1>`` shows. Then an ``<h1>`` that shares most words with
+    another source, then the rest in `TITLE_PRIORITY` order.
     """
     found = _candidates(jsonld=jsonld, h1=h1, og_title=og_title, extracted=extracted,
                         title_tag=title_tag, site_names=site_names)
     if not found:
         return None, None
-    shown = _not_the_seo_copy(found, navigation_h1, site_names)
+    shown = _not_the_seo_copy(found, navigation_h1, site_names) or _the_visible_one(
+        found, [h for h in h1 if h not in navigation_h1], site_names)
     if shown is not None:
         return shown
     others = [t for s, t in found if s != "h1"]
@@ -183,6 +188,17 @@ def _not_the_seo_copy(found: list[tuple[str, str]], navigation_h1: list[str],
     seo = {caption_key(strip_site_name(h, site_names)) for h in navigation_h1 if h}
     other = [(t, s) for s, t in declared if caption_key(t) not in seo]
     return other[0] if len(other) == 1 else None
+
+
+def _the_visible_one(found: list[tuple[str, str]], headings: list[str],
+                     site_names: list[str]) -> tuple[str, str] | None:
+    """Of two different declared headlines, the one the page's ``<h1>`` shows, if exactly one."""
+    declared = [(s, t) for s, t in found if s in ("jsonld", "og:title")]
+    if len(declared) != 2 or caption_key(declared[0][1]) == caption_key(declared[1][1]):
+        return None
+    shown = {caption_key(strip_site_name(h, site_names)) for h in headings if h}
+    match = [(t, s) for s, t in declared if caption_key(t) in shown]
+    return match[0] if len(match) == 1 else None
 
 
 class TitlesPipeline:

@@ -127,3 +127,22 @@ def test_breadcrumb_h1_marks_the_seo_headline(
 ) -> None:
     assert choose_title(jsonld=jsonld, h1=navigation_h1, og_title=og_title, extracted=None,
                         title_tag=None, site_names=["Gazette"], navigation_h1=navigation_h1) == expected
+
+
+@pytest.mark.parametrize(
+    ("jsonld", "og_title", "h1", "expected"),
+    [
+        # the visible <h1> shows one of two different declared headlines: that one
+        ("Seo headline for search", "Barrage approved", ["Barrage approved"],
+         ("Barrage approved", "og:title")),
+        ("Barrage approved", "Share this: barrage!", ["Barrage approved"], ("Barrage approved", "jsonld")),
+        # an <h1> showing neither leaves JSON-LD first
+        ("Seo headline for search", "Barrage approved", ["Kicker Barrage approved at last"],
+         ("Seo headline for search", "jsonld")),
+    ],
+)
+def test_visible_h1_picks_between_declared_headlines(
+    jsonld: str, og_title: str, h1: list[str], expected: tuple[str, str]
+) -> None:
+    assert choose_title(jsonld=jsonld, h1=h1, og_title=og_title, extracted=None,
+                        title_tag=None, site_names=["Gazette"]) == expected
