@@ -302,11 +302,13 @@ def visible_reading(
     """
     for block in _block_order(visible):
         leaves = [c for c in block if c.get("leaf")]
+        credited: Byline | None = None
         for part in (leaves, [c for c in block if not c.get("leaf")]):
             readings = [(parse_byline(str(c["text"]), site_names=site_names), str(c["text"]))
                         for c in part]
             named = [(b, t) for b, t in readings if b.authors]
             if not named:
+                credited = credited or next((b for b, _ in readings if b.outlets), None)
                 continue
             if part is leaves:
                 authors = _drop_lone_words(_dedupe(a for b, _ in named for a in b.authors))
@@ -314,6 +316,10 @@ def visible_reading(
                 date = next((b.date_text for b, _ in readings if b.date_text), None)
                 return Byline(authors, outlets, date), "; ".join(t for _, t in named)
             return named[0]
+        if credited is not None and all(c.get("after_h1", True) for c in block):
+            # the article's own byline credits only an outlet or agency ("dpa"): people in
+            # later blocks wrote other stories (teasers, "more from the author")
+            return Byline([], credited.outlets, credited.date_text), ""
     return None
 
 
@@ -356,8 +362,9 @@ def choose_byline(candidates: list[dict[str, Any]], *, site_names: Iterable[str]
                   if (kept := [n for n in names if n.casefold() not in not_authors])}
 
     reading = visible_reading(visible, site_names=sites)
-    if reading is not None:
+    if reading is not None and reading[0].authors:
         parsed["byline"] = (reading[0].authors, reading[1])
+    if reading is not None:
         # the visible byline's outlet ("By Jane Doe, The Duran") is the page's own wording
         outlets[:0] = reading[0].outlets
         if reading[0].date_text:

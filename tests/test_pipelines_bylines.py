@@ -359,6 +359,9 @@ def _visible(text: str, group: int, leaf: bool = True, after_h1: bool = True) ->
         ([_visible("Follow", 0), _visible("By Jane Doe", 1)], ["Jane Doe"]),
         # a lead line cut from the body comes first
         ([_visible("By John Roe", 0), {"text": "By Jane Doe", "source": "byline"}], ["Jane Doe"]),
+        # the article's byline credits only an agency: later blocks are other stories
+        ([_visible("dpa", 0), _visible("Von Jane Doe", 1)], []),
+        ([_visible("Follow", 0), _visible("dpa", 1), _visible("Von Jane Doe", 2)], []),
         # lone words beside a full name are dropped after the block's names are joined
         ([_visible("Artikel", 0), _visible("Tobias Költzsch", 0)], ["Tobias Költzsch"]),
     ],
