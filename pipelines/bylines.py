@@ -290,22 +290,31 @@ def _block_order(visible: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return loose + after + [b for b in blocks if b not in after]
 
 
+def _without(byline: Byline, exclude: frozenset[str]) -> Byline:
+    """The byline minus the names in ``exclude`` (case-folded)."""
+    if not exclude:
+        return byline
+    kept = [a for a in byline.authors if a.casefold() not in exclude]
+    return Byline(kept, byline.outlets, byline.date_text, byline.editors)
+
+
 def visible_reading(
-    visible: list[dict[str, Any]], *, site_names: Iterable[str]
+    visible: list[dict[str, Any]], *, site_names: Iterable[str], exclude: frozenset[str] = frozenset()
 ) -> tuple[Byline, str] | None:
     """The first visible byline block that names a person, read from its innermost elements.
 
     One block only: a page prints many author names (related stories, comments,
     photo credits) and only the article's own byline block is about this article.
     Inside the block, the innermost byline elements ("author-name" inside "byline")
-    are read when they name someone, else the block's own text.
+    are read when they name someone, else the block's own text. Names in ``exclude``
+    (case-folded: editors, outlets, CMS accounts) do not count as someone.
     """
     for block in _block_order(visible):
         leaves = [c for c in block if c.get("leaf")]
         credited: Byline | None = None
         for part in (leaves, [c for c in block if not c.get("leaf")]):
-            readings = [(parse_byline(str(c["text"]), site_names=site_names), str(c["text"]))
-                        for c in part]
+            readings = [(_without(parse_byline(str(c["text"]), site_names=site_names), exclude),
+                         str(c["text"])) for c in part]
             named = [(b, t) for b, t in readings if b.authors]
             if not named:
                 credited = credited or next((b for b, _ in readings if b.outlets), None)
@@ -355,13 +364,16 @@ def choose_byline(candidates: list[dict[str, Any]], *, site_names: Iterable[str]
     # structured source lists them (CMSs fill JSON-LD ``author`` with the desk editor) ...
     editors = _folded(e for c in candidates if c.get("source") == "byline"
                       for e in parse_byline(str(c.get("text") or ""), site_names=sites).editors)
-    # ... and a name another source gives as the outlet ("Deutsche Welle (www.dw.com)") is none
-    not_authors = editors | _folded(outlets)
+    # ... a name another source gives as the outlet ("Deutsche Welle (www.dw.com)") is none,
+    # nor is the display name of a CMS account ("/author/admin/")
+    accounts = _folded(str(c.get("text") or "") for c in candidates
+                       if R.ACCOUNT_URL_RE.search(str(c.get("url") or "")))
+    not_authors = editors | _folded(outlets) | accounts
     if not_authors:
         parsed = {src: (kept, raw) for src, (names, raw) in parsed.items()
                   if (kept := [n for n in names if n.casefold() not in not_authors])}
 
-    reading = visible_reading(visible, site_names=sites)
+    reading = visible_reading(visible, site_names=sites, exclude=frozenset(not_authors))
     if reading is not None and reading[0].authors:
         parsed["byline"] = (reading[0].authors, reading[1])
     if reading is not None:

@@ -111,6 +111,14 @@ AUTHOR_URL_SLUG_RE = re.compile(
     re.IGNORECASE,
 )
 
+# "/author/admin/", "/users/webmaster": a CMS account's profile; its display name
+# ("Site D", "Redaktion Web") is whoever pressed "publish", not the story's author
+ACCOUNT_URL_RE = re.compile(
+    r"/(?:authors?|autor(?:en)?|users?|members?|profiles?)/(?:admin(?:istrator)?|webmaster|"
+    r"webadmin|site-?admin|wpadmin|editor|editors|redaktion|redaction|newsroom|desk|staff|"
+    r"team|web|online|user\d*)/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
 # Separators between people: "A, B & C", "A und B", "A; B", "A | B", "A/dpa", newlines.
 # Single-letter conjunctions ("y", "e", "i") match in lower case only, so "E. Smith" survives.
 SEPARATOR_RE = re.compile(

@@ -111,6 +111,17 @@ def _names(value: Any) -> list[str]:
     return []
 
 
+def _profile_urls(value: Any) -> dict[str, str]:
+    """Author name -> profile URL (``url`` or ``@id``) from a JSON-LD ``author`` value."""
+    found: dict[str, str] = {}
+    for node in value if isinstance(value, list) else [value]:
+        if isinstance(node, dict) and isinstance(node.get("name"), str):
+            url = node.get("url") or node.get("@id")
+            if isinstance(url, str) and clean(url):
+                found.setdefault(clean(node["name"]), clean(url))
+    return found
+
+
 def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [clean(value)] if clean(value) else []
@@ -153,6 +164,7 @@ def read_jsonld(tree: lxml_html.HtmlElement) -> tuple[dict[str, Any], list[str],
                     "datePublished": node.get("datePublished") if isinstance(node.get("datePublished"), str) else None,
                     "dateModified": node.get("dateModified") if isinstance(node.get("dateModified"), str) else None,
                     "authors": _names(node.get("author")) + _names(node.get("creator")),
+                    "author_urls": _profile_urls(node.get("author")),
                     "publisher": (_names(publisher) or [None])[0],
                     "sections": _strings(node.get("articleSection")),
                     "keywords": _strings(node.get("keywords")),
@@ -331,11 +343,14 @@ def bold_lead_bylines(tree: lxml_html.HtmlElement, first_group: int) -> list[dic
 def byline_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],
                       meta: dict[str, list[str]]) -> list[dict[str, Any]]:
     """Author strings in priority order: JSON-LD, meta, rel=author, visible byline elements."""
-    found: list[dict[str, Any]] = [{"text": n, "source": "jsonld"} for n in jsonld.get("authors", [])]
+    urls = jsonld.get("author_urls", {})
+    found: list[dict[str, Any]] = [{"text": n, "source": "jsonld", **({"url": urls[n]} if n in urls else {})}
+                                   for n in jsonld.get("authors", [])]
     found += [{"text": v, "source": "meta"} for _, v in _first(meta, AUTHOR_META)]
     for link in tree.xpath('//a[contains(concat(" ", @rel, " "), " author ")]'):
         if not _foreign_context(link):
-            found.append({"text": clean(link.text_content()), "source": "rel-author"})
+            found.append({"text": clean(link.text_content()), "source": "rel-author",
+                          "url": clean(link.get("href"))})
     visible = visible_bylines(tree)
     found += visible
     labelled = labelled_bylines(tree, first_group=1 + max((int(c["group"]) for c in visible), default=-1))

@@ -434,3 +434,26 @@ def test_a_name_another_source_gives_as_the_outlet_is_no_author() -> None:
     cands = [{"text": "Meridian Broadcasting (www.mb.example)", "source": "meta"},
              {"text": "Meridian Broadcasting", "source": "trafilatura"}]
     assert choose_authors(cands, site_names=["mb.example"])[:2] == ([], None)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://x.example/author/admin/", True),
+        ("https://x.example/users/webmaster", True),
+        ("https://x.example/autor/redaktion/?page=2", True),
+        ("https://x.example/author/jane-doe/", False),
+        ("https://x.example/author/admina-roe/", False),
+        ("https://x.example/admin/", False),  # not a profile
+    ],
+)
+def test_account_url(url: str, expected: bool) -> None:
+    assert bool(R.ACCOUNT_URL_RE.search(url)) is expected
+
+
+def test_a_cms_account_name_is_no_author_anywhere() -> None:
+    cands = [{"text": "Gazette D", "source": "jsonld", "url": "https://x.example/author/admin/"},
+             {"text": "Gazette D", "source": "rel-author", "url": "https://x.example/author/admin/"},
+             _visible("Gazette D", 0), _visible("by Gazette D | 5 November 2024", 1),
+             _visible("JANE DOE", 2)]
+    assert choose_authors(cands, site_names=[])[:2] == (["Jane Doe"], "byline")

@@ -130,3 +130,13 @@ def test_bold_lead_bylines(body: str, texts: list[str]) -> None:
 def test_h1_in_navigation(body: str, expected: list[str]) -> None:
     tree = lxml_html.document_fromstring(f"<html><body>{body}</body></html>")
     assert S.collect_signals(tree, "https://x.example/a")["h1_navigation"] == expected
+
+
+def test_author_profile_urls_travel_with_the_names() -> None:
+    page = ('<html><head><script type="application/ld+json">{"@type": "NewsArticle", "author": ['
+            '{"@id": "https://x.example/author/admin/", "name": "Gazette D"}, {"name": "Jane Doe"}]}'
+            '</script></head><body><h1>T</h1><a rel="author" href="/author/jane-doe">Jane Doe</a></body></html>')
+    found = S.collect_signals(lxml_html.document_fromstring(page), "https://x.example/a")["byline_candidates"]
+    assert [(c["text"], c["source"], c.get("url")) for c in found] == [
+        ("Gazette D", "jsonld", "https://x.example/author/admin/"), ("Jane Doe", "jsonld", None),
+        ("Jane Doe", "rel-author", "/author/jane-doe")]
