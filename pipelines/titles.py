@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from crawler.items import ArticleItem
@@ -163,15 +164,29 @@ def choose_title(*, jsonld: str | None, h1: list[str], og_title: str | None,
     shown = _not_the_seo_copy(found, navigation_h1, site_names) or _the_visible_one(
         found, [h for h in h1 if h not in navigation_h1], site_names)
     if shown is not None:
-        return shown
+        return common_spelling(shown, found)
     others = [t for s, t in found if s != "h1"]
     for source, text in found:
         if source in ("jsonld", "og:title"):
-            return text, source
+            return common_spelling((text, source), found)
         if source == "h1" and agrees(text, others):
-            return text, "h1"
+            return common_spelling((text, "h1"), found)
     fallback = [(s, t) for s, t in found if s != "h1"] or found
-    return fallback[0][1], fallback[0][0]
+    return common_spelling((fallback[0][1], fallback[0][0]), found)
+
+
+def common_spelling(choice: tuple[str, str], found: list[tuple[str, str]]) -> tuple[str, str]:
+    """The chosen headline as most sources punctuate it ("A: B" over one source's "A - B").
+
+    Only spellings of the same words compete; a tie keeps the chosen one.
+    """
+    key = caption_key(choice[0])
+    same = [(s, t) for s, t in found if caption_key(t) == key]
+    counts = Counter(t for _, t in same)
+    best = max(counts, key=lambda t: (counts[t], t == choice[0]))
+    if counts[best] > counts[choice[0]]:
+        return best, next(s for s, t in same if t == best)
+    return choice
 
 
 def _not_the_seo_copy(found: list[tuple[str, str]], navigation_h1: list[str],

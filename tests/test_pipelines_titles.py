@@ -6,6 +6,7 @@ import pytest
 
 from pipelines.titles import (
     choose_title,
+    common_spelling,
     edge_site_names,
     repair_mojibake,
     strip_site_name,
@@ -146,3 +147,26 @@ def test_visible_h1_picks_between_declared_headlines(
 ) -> None:
     assert choose_title(jsonld=jsonld, h1=h1, og_title=og_title, extracted=None,
                         title_tag=None, site_names=["Gazette"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("choice", "found", "expected"),
+    [
+        # same words, punctuated differently: the spelling most sources use
+        (("Port plan - Barrage approved", "jsonld"),
+         [("jsonld", "Port plan - Barrage approved"), ("og:title", "Port plan: Barrage approved"),
+          ("title", "Port plan: Barrage approved")],
+         ("Port plan: Barrage approved", "og:title")),
+        # a tie keeps the choice; other words never compete
+        (("Port plan - Barrage approved", "jsonld"),
+         [("jsonld", "Port plan - Barrage approved"), ("og:title", "Port plan: Barrage approved")],
+         ("Port plan - Barrage approved", "jsonld")),
+        (("Barrage approved", "jsonld"),
+         [("jsonld", "Barrage approved"), ("og:title", "Port: barrage approved at last"),
+          ("title", "Port: barrage approved at last")],
+         ("Barrage approved", "jsonld")),
+    ],
+)
+def test_common_spelling(choice: tuple[str, str], found: list[tuple[str, str]],
+                         expected: tuple[str, str]) -> None:
+    assert common_spelling(choice, found) == expected
