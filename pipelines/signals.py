@@ -65,6 +65,7 @@ AUTHOR_LABEL_RE = re.compile(
 #: elements whose text a label may introduce, e.g. <li><strong>Autor</strong> Jane Doe</li>
 LABELLED_TAGS = ("p", "li", "div", "span", "dd", "td", "section", "header")
 MAX_LABELLED_CHARS = 160
+MAX_LABEL_CHARS = 30
 #: a breadcrumb trail, e.g. class="c-breadcrumb__title", "kick__article__header__crumb"
 NAVIGATION_CLASS_RE = re.compile(r"crumb", re.IGNORECASE)
 #: words that join names in a bold lead line, e.g. "Jane Doe/John Roe", "Jane Doe and John Roe"
@@ -273,13 +274,19 @@ def in_navigation(element: lxml_html.HtmlElement) -> bool:
 
 
 def _label_of(element: lxml_html.HtmlElement) -> bool:
-    """Does the element open with an author label, as its own text or its first child's?"""
-    lead = clean(element.text)
+    """Does the element open with an author label, as its own text or its first child's?
+
+    Runs on every paragraph-like element of the page, so it reads own text only
+    (``text``, never ``text_content()`` of a subtree) and bails out on long text early.
+    """
+    lead = (element.text or "").strip()
     if lead:
-        return bool(AUTHOR_LABEL_RE.match(lead))
-    first = next(iter(element), None)
-    return (first is not None and not isinstance(first, lxml_html.HtmlComment)
-            and bool(AUTHOR_LABEL_RE.match(clean(first.text_content()))))
+        return len(lead) <= MAX_LABEL_CHARS and bool(AUTHOR_LABEL_RE.match(lead))
+    if not len(element):
+        return False
+    first = element[0]
+    label = (first.text or "").strip() if isinstance(first.tag, str) and not len(first) else ""
+    return 0 < len(label) <= MAX_LABEL_CHARS and bool(AUTHOR_LABEL_RE.match(label))
 
 
 def labelled_bylines(tree: lxml_html.HtmlElement, first_group: int) -> list[dict[str, Any]]:
@@ -327,7 +334,10 @@ def bold_lead_bylines(tree: lxml_html.HtmlElement, first_group: int) -> list[dic
     for parent in parents:
         if parent is None:
             continue
-        paragraphs = [p for p in parent if p.tag == "p" and clean(p.text_content())]
+        children = [p for p in parent if p.tag == "p"]
+        if len(children) < LEAD_PARAGRAPHS:  # cheap test first: most parents hold one <p>
+            continue
+        paragraphs = [p for p in children if clean(p.text_content())]
         if len(paragraphs) < LEAD_PARAGRAPHS or _foreign_context(paragraphs[0]):
             continue
         for paragraph in paragraphs[:LEAD_PARAGRAPHS]:
