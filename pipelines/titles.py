@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from crawler.items import ArticleItem
@@ -147,7 +148,7 @@ def edge_site_names(title: str | None, h1: list[str]) -> list[str]:
 
 def choose_title(*, jsonld: str | None, h1: list[str], og_title: str | None,
                  extracted: str | None, title_tag: str | None,
-                 site_names: list[str], navigation_h1: list[str] = ()) -> tuple[str | None, str | None]:
+                 site_names: list[str], navigation_h1: Sequence[str] = ()) -> tuple[str | None, str | None]:
     """Pick the headline and name its source.
 
     The publisher's declared headline comes first (JSON-LD ``headline``, then
@@ -189,7 +190,7 @@ def common_spelling(choice: tuple[str, str], found: list[tuple[str, str]]) -> tu
     return choice
 
 
-def _not_the_seo_copy(found: list[tuple[str, str]], navigation_h1: list[str],
+def _not_the_seo_copy(found: list[tuple[str, str]], navigation_h1: Sequence[str],
                       site_names: list[str]) -> tuple[str, str] | None:
     """Of two different declared headlines, the one that is not the breadcrumb's ``<h1>``.
 

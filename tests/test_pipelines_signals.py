@@ -135,7 +135,8 @@ def test_h1_in_navigation(body: str, expected: list[str]) -> None:
 def test_author_profile_urls_travel_with_the_names() -> None:
     page = ('<html><head><script type="application/ld+json">{"@type": "NewsArticle", "author": ['
             '{"@id": "https://x.example/author/admin/", "name": "Gazette D"}, {"name": "Jane Doe"}]}'
-            '</script></head><body><h1>T</h1><a rel="author" href="/author/jane-doe">Jane Doe</a></body></html>')
+            '</script></head><body><h1>T</h1>'
+            '<a rel="author" href="/author/jane-doe">Jane Doe</a></body></html>')
     found = S.collect_signals(lxml_html.document_fromstring(page), "https://x.example/a")["byline_candidates"]
     assert [(c["text"], c["source"], c.get("url")) for c in found] == [
         ("Gazette D", "jsonld", "https://x.example/author/admin/"), ("Jane Doe", "jsonld", None),
