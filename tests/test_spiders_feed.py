@@ -71,6 +71,12 @@ def test_json_feed_entries() -> None:
             b"<atom:updated>2024-05-03T10:00:00+02:00</atom:updated></item></channel></rss>",
             "2024-05-03T08:00:00+00:00",
         ),
+        (
+            b'<rss version="2.0" xmlns:dcterms="http://purl.org/dc/terms/"><channel><title>t</title><item>'
+            b"<link>/a/b-c-d-e</link><pubDate>Wed, 01 May 2024 09:00:00 GMT</pubDate>"
+            b"<dcterms:modified>2024-05-04T10:00:00Z</dcterms:modified></item></channel></rss>",
+            "2024-05-04T10:00:00+00:00",
+        ),
         (atom(BASE, [3]).encode(), "2024-05-03T09:00:00+00:00"),
         (json_feed(BASE, [2]).encode(), ""),
         (
@@ -79,7 +85,7 @@ def test_json_feed_entries() -> None:
             "2024-05-04T09:00:00Z",
         ),
     ],
-    ids=["rss-pubdate-only", "rss-atom-updated", "atom-updated", "json-no-modified", "json-date-modified"],
+    ids=["rss-pubdate-only", "rss-atom-updated", "rss-dcterms-modified", "atom-updated", "json-no-modified", "json-date-modified"],
 )
 def test_entries_carry_their_own_modification_date_only(body: bytes, modified: str) -> None:
     (entry,) = parse_feed(body, BASE + "/feed")
