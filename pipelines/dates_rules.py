@@ -23,7 +23,7 @@ AGREEMENT = timedelta(days=1)
 SOURCE_PRIORITY: dict[str, int] = {
     s: i
     for i, s in enumerate(
-        ("jsonld", "meta", "time", "byline", "hint", "url", "htmldate", "trafilatura")
+        ("jsonld", "meta", "time", "url", "dateline", "byline", "hint", "htmldate", "trafilatura")
     )
 }
 # Sources that are site-controlled metadata rather than text the extractor guessed at.

@@ -38,8 +38,15 @@ UNSPACED_SCRIPT_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900
 #: og:type / JSON-LD values that say "this page is one article"
 ARTICLE_OG_TYPES = frozenset({"article", "news", "blog", "newsarticle"})
 #: a path segment that names one article: a slug with two separators ("harbour-wall-approved"),
-#: a long id ("3000000218734") or a page file ("story.html")
-ARTICLE_PATH_RE = re.compile(r"[^/]*[-_][^/]*[-_][^/]*|\d{4,}|\.(?:s?html?|php|aspx?)$")
+#: a long id ("3000000218734"), an opaque id of letters and digits ("_k8dJ5xnwYw") or a page
+#: file ("story.html")
+ARTICLE_PATH_RE = re.compile(r"[^/]*[-_][^/]*[-_][^/]*|\d{4,}|(?=[^/]*\d)(?=[^/]*[a-zA-Z])[\w-]{8,}"
+                             r"|\.(?:s?html?|php|aspx?)$")
+#: words in an <h1> that make it a headline ("Web analytics are leaking into meatspace"),
+#: not a section name ("News", "Tag: politics")
+HEADLINE_MIN_WORDS = 5
+#: date candidate sources that are the page's own structured publication date
+STRUCTURED_DATE_SOURCES = frozenset({"jsonld", "meta"})
 
 
 def build_options(*, favor_precision: bool = False) -> Extractor:
@@ -103,13 +110,30 @@ def looks_like_listing(signals: dict[str, Any], url: str) -> bool:
 
     Both conditions are needed: many articles carry og:type "website", but they
     sit at URLs with a slug or an id ("/2024/03/tidal-barrage-approved",
-    "/story/3000000218734"), while "/news/" or "/tag/politics/" do not.
+    "/story/3000000218734"), while "/news/" or "/tag/politics/" do not. Below the
+    home page, a sentence-long ``<h1>`` also marks one article ("/supermarket/"
+    headed "Web analytics are leaking into meatspace"): section fronts are headed
+    by a section name.
     """
     og_types = {v.lower() for v in signals["meta"].get("og:type", [])}
     if not og_types or is_article_page(signals):
         return False
     parts = urlsplit(url)
+    if parts.path.strip("/") and len((signals.get("h1") or [""])[0].split()) >= HEADLINE_MIN_WORDS:
+        return False
     return parts.scheme in ("http", "https") and not parts.query and not ARTICLE_PATH_RE.search(parts.path)
+
+
+def kept_without_text(signals: dict[str, Any]) -> bool:
+    """Is a page with little or no text still one article worth a row?
+
+    Yes when it declares itself an article and states its publication date in
+    JSON-LD or meta tags: a paywalled or script-rendered article still has its
+    title, date and authors, and its ``word_count`` tells users the text is short.
+    """
+    return is_article_page(signals) and any(
+        c.get("kind") == "published" and c.get("source") in STRUCTURED_DATE_SOURCES
+        for c in signals.get("date_candidates", []))
 
 
 def _parse(html: str) -> lxml_html.HtmlElement:
@@ -249,7 +273,7 @@ class ExtractPipeline:
             setattr(item, name, value)
         item.stages.append("extract")
         words = count_words(item.text)
-        if words < self.min_words:
+        if words < self.min_words and not kept_without_text(item.signals):
             self.crawler.stats.inc_value("news/extract/no_content")
             detail = "no text at all" if not words else f"only {words} words of text"
             raise NoContent(item.source, f"no article found ({detail})")

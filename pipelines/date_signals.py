@@ -1,0 +1,181 @@
+"""Date candidates read from a parsed page: structured metadata, ``<time>`` elements, the URL
+and the visible dateline under the headline.
+
+Pure functions over one lxml tree, called by :func:`pipelines.signals.collect_signals`;
+the dates stage (:mod:`pipelines.dates`) decides between the candidates. Each candidate
+is ``{"raw", "source", "kind"}`` with ``kind`` "published" or "modified".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml import html as lxml_html
+
+#: meta names/properties for the publication instant, highest priority first
+PUBLISHED_META = (
+    "article:published_time", "og:published_time", "og:article:published_time",
+    "datepublished", "pubdate", "publishdate", "publish-date", "publish_date",
+    "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date",
+    "dcterms.created", "dc.date.created", "date", "article.published", "cxenseparse:recs:publishtime",
+)
+#: meta names/properties for the last modification
+MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
+                 "dc.date.modified", "last-modified", "lastmod")
+#: a path that dates the article: /2016/07/25/slug, /2016-07-25/, /news/20160725/slug
+URL_DATE_RE = re.compile(
+    r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:[/-]|$)"
+    r"|/((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:/|$)")
+#: ancestors whose dates belong to something else than the article: comments, embedded
+#: posts (an Instagram blockquote), teasers of related articles
+FOREIGN_DATE_CONTEXT_RE = re.compile(
+    r"comment|kommentar|repl(?:y|ies)|discussion|related|recommend|teaser|embed|instagram|"
+    r"twitter|tweet|trending|popular|read-?more|more-(?:from|stories|articles)", re.IGNORECASE)
+FOREIGN_DATE_TAGS = frozenset({"blockquote", "iframe"})
+#: elements whose text is never a visible dateline
+SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button", "select", "option"})
+#: text read after the headline before giving up on a dateline: the byline block, not the story
+DATELINE_WINDOW_CHARS = 400
+#: <time> elements read: a live blog or a comment thread holds hundreds
+MAX_TIME_ELEMENTS = 10
+#: words of an <h1> that is the site's logo rather than the headline ("News.az")
+HEADLINE_MIN_WORDS = 2
+#: a time of day that may follow a visible date: "22:11 GMT+10", "um 14.03 Uhr", "9:25 pm EST"
+_TIME = (r"(?:,?\s*(?:um|at|à|a\s+las|alle|om|kl\.?|-|\||\u2013)?\s*\d{1,2}[:.h]\d{2}"
+         r"(?:\s*[ap]\.?m\.?)?(?:\s*(?:uhr|h)\b)?(?:\s*(?:gmt|utc)?\s*[+-]\d{1,2}(?::?\d{2})?"
+         r"|\s+(?:gmt|utc|[a-z]{1,2}[sd]t)\b)?)?")
+#: a full visible date (day, month and year), optionally with a time of day; the month name
+#: alternatives take any word, which the dates stage's parser then accepts or rejects
+VISIBLE_DATE_RE = re.compile(
+    r"(?<![\d.])(?:"
+    r"(?:19|20)\d{2}-\d{1,2}-\d{1,2}"  # 2020-01-13
+    r"|\d{1,2}\.\s?\d{1,2}\.\s?(?:19|20)\d{2}"  # 13.01.2020
+    r"|(?:19|20)\d{2}[./]\s?\d{1,2}[./]\s?\d{1,2}"  # 2020.01.13, 2020/1/13
+    r"|\d{1,2}/\d{1,2}/(?:19|20)\d{2}"  # 1/13/2020
+    r"|(?:19|20)\d{2}\s?年\s?\d{1,2}\s?月\s?\d{1,2}\s?日"  # 2020年1月13日
+    r"|\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?[^\W\d_]{3,}\.?,?\s+(?:de\s+)?(?:19|20)\d{2}"  # 13 Jan 2020
+    r"|[^\W\d_]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}"  # January 13, 2020
+    r")(?!\d)" + _TIME,
+    re.IGNORECASE,
+)
+WS_RE = re.compile(r"\s+")
+
+
+def _clean(text: str | None) -> str:
+    return WS_RE.sub(" ", text or "").strip()
+
+
+def _marks(element: lxml_html.HtmlElement) -> str:
+    return f"{element.get('class', '')} {element.get('id', '')} {element.get('itemprop', '')}".lower()
+
+
+def in_foreign_context(element: lxml_html.HtmlElement) -> bool:
+    """Is the element inside a comment, an embedded post or a teaser of another article?"""
+    for ancestor in element.iterancestors():
+        if ancestor.tag in ("body", "html"):
+            return False
+        if ancestor.tag in FOREIGN_DATE_TAGS or FOREIGN_DATE_CONTEXT_RE.search(
+                f"{ancestor.get('class', '')} {ancestor.get('id', '')}"):
+            return True
+    return False
+
+
+def url_date(url: str) -> str | None:
+    """The day a URL path dates its article by ("/2016/07/25/slug" -> "2016-07-25"), or None."""
+    match = URL_DATE_RE.search(url.split("?", 1)[0])
+    if not match:
+        return None
+    year, month, day = (int(g) for g in (match.groups()[:3] if match[1] else match.groups()[3:]))
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def headline(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+    """The article's headline element: the first ``<h1>`` that is more than a logo, else an ``<h2>``."""
+    for tag in ("h1", "h2"):
+        for element in tree.iter(tag):
+            if len(_clean(element.text_content()).split()) >= HEADLINE_MIN_WORDS \
+                    and not in_foreign_context(element):
+                return element
+    return None
+
+
+def visible_dates(text: str) -> list[str]:
+    """Full dates written in ``text``, in order ("Dienstag, 29. Januar 2019" -> ["29. Januar 2019"])."""
+    return [_clean(m.group(0)).strip(" ,|-\u2013") for m in VISIBLE_DATE_RE.finditer(text)]
+
+
+def dateline(tree: lxml_html.HtmlElement) -> list[str]:
+    """Dates written just under the headline, where articles print their own date.
+
+    Hand-rolled: htmldate searches the whole page and so also finds the dates of
+    comments, related articles and the site's "today" header; reading only the few
+    hundred characters after the headline keeps to the article's own byline block.
+    """
+    head = headline(tree)
+    if head is None:
+        return []
+    pieces: list[str] = []
+    size = 0
+    for element in _following(head):
+        if size > DATELINE_WINDOW_CHARS:
+            break
+        if not isinstance(element.tag, str) or element.tag in SKIPPED_TAGS:
+            continue
+        text = _clean(element.text)
+        if text and not _skipped(element):
+            pieces.append(text)
+            size += len(text)
+        tail = _clean(element.tail)
+        if tail and not _skipped(element.getparent()):
+            pieces.append(tail)
+            size += len(tail)
+    return visible_dates(" | ".join(pieces))[:3]
+
+
+def _skipped(element: lxml_html.HtmlElement | None) -> bool:
+    if element is None:
+        return False
+    if element.tag in SKIPPED_TAGS:
+        return True
+    return any(a.tag in SKIPPED_TAGS for a in element.iterancestors()) or in_foreign_context(element)
+
+
+def _following(head: lxml_html.HtmlElement) -> Any:
+    """Elements after ``head`` in document order, ``head``'s own descendants excluded."""
+    inside = set(head.iter())
+    started = False
+    for element in head.getroottree().getroot().iter():
+        if element is head:
+            started = True
+            continue
+        if started and element not in inside:
+            yield element
+
+
+def date_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],
+                    meta: dict[str, list[str]], url: str) -> list[dict[str, str]]:
+    """Date strings in priority order with their kind (published / modified) and source."""
+    found: list[dict[str, str]] = []
+    if jsonld.get("datePublished"):
+        found.append({"raw": jsonld["datePublished"], "source": "jsonld", "kind": "published"})
+    if jsonld.get("dateModified"):
+        found.append({"raw": jsonld["dateModified"], "source": "jsonld", "kind": "modified"})
+    for kind, keys in (("published", PUBLISHED_META), ("modified", MODIFIED_META)):
+        found += [{"raw": v, "source": "meta", "kind": kind} for key in keys for v in meta.get(key, [])]
+    found += [{"raw": d, "source": "dateline", "kind": "published"} for d in dateline(tree)]
+    day = url_date(url)
+    if day:
+        found.append({"raw": day, "source": "url", "kind": "published"})
+    times = 0
+    for element in tree.xpath("//time[@datetime] | //*[@itemprop='datePublished' or @itemprop='dateModified']"):
+        raw = _clean(element.get("datetime") or element.get("content") or element.text_content())
+        if not raw or in_foreign_context(element):
+            continue
+        marks = _marks(element)
+        kind = "modified" if ("modified" in marks or "updated" in marks) else "published"
+        found.append({"raw": raw, "source": "time", "kind": kind})
+        times += 1
+        if times == MAX_TIME_ELEMENTS:
+            break
+    return found
