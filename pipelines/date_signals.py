@@ -9,6 +9,7 @@ is ``{"raw", "source", "kind"}`` with ``kind`` "published" or "modified".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from lxml import html as lxml_html
@@ -31,12 +32,17 @@ URL_DATE_RE = re.compile(
 #: posts (an Instagram blockquote), teasers of related articles
 FOREIGN_DATE_CONTEXT_RE = re.compile(
     r"comment|kommentar|repl(?:y|ies)|discussion|related|recommend|teaser|embed|instagram|"
-    r"twitter|tweet|trending|popular|read-?more|more-(?:from|stories|articles)", re.IGNORECASE)
-FOREIGN_DATE_TAGS = frozenset({"blockquote", "iframe"})
+    r"twitter|tweet|trending|popular|read-?more|more-(?:from|stories|articles)|caption|credit",
+    re.IGNORECASE)
+FOREIGN_DATE_TAGS = frozenset({"blockquote", "iframe", "figure", "figcaption"})
 #: elements whose text is never a visible dateline
 SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button", "select", "option"})
 #: text read after the headline before giving up on a dateline: the byline block, not the story
 DATELINE_WINDOW_CHARS = 400
+#: text read above the headline for a dateline printed over it ("Samstag, 19. Juli 2014")
+DATELINE_BEFORE_CHARS = 150
+#: where in a text a dateline may start: "Karlsruhe, (12.11.2021). ..." but not mid-sentence
+DATELINE_MAX_START = 40
 #: <time> elements read: a live blog or a comment thread holds hundreds
 MAX_TIME_ELEMENTS = 10
 #: words of an <h1> that is the site's logo rather than the headline ("News.az")
@@ -56,7 +62,7 @@ VISIBLE_DATE_RE = re.compile(
     r"|(?:19|20)\d{2}\s?年\s?\d{1,2}\s?月\s?\d{1,2}\s?日"  # 2020年1月13日
     r"|\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?[^\W\d_]{3,}\.?,?\s+(?:de\s+)?(?:19|20)\d{2}"  # 13 Jan 2020
     r"|[^\W\d_]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}"  # January 13, 2020
-    r")(?!\d)" + _TIME,
+    r")(?!\d)" + _TIME + r"(?!\s?[-\u2013]\s?\d)",  # not a range ("2020/7/11-12")
     re.IGNORECASE,
 )
 WS_RE = re.compile(r"\s+")
@@ -102,35 +108,64 @@ def headline(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
 
 def visible_dates(text: str) -> list[str]:
     """Full dates written in ``text``, in order ("Dienstag, 29. Januar 2019" -> ["29. Januar 2019"])."""
-    return [_clean(m.group(0)).strip(" ,|-\u2013") for m in VISIBLE_DATE_RE.finditer(text)]
+    return [_date_text(m) for m in VISIBLE_DATE_RE.finditer(text)]
+
+
+def _pieces(elements: Any) -> Iterator[str]:
+    """Visible text pieces of ``elements`` (each element's text, then its tail), skipping
+    scripts, comments, captions and embedded posts."""
+    for element in elements:
+        if not isinstance(element.tag, str):
+            continue
+        text = _clean(element.text)
+        if text and not _skipped(element):
+            yield text
+        tail = _clean(element.tail)
+        if tail and not _skipped(element.getparent()):
+            yield tail
 
 
 def dateline(tree: lxml_html.HtmlElement) -> list[str]:
-    """Dates written just under the headline, where articles print their own date.
+    """Dates written next to the headline, where articles print their own date, nearest first.
 
     Hand-rolled: htmldate searches the whole page and so also finds the dates of
-    comments, related articles and the site's "today" header; reading only the few
-    hundred characters after the headline keeps to the article's own byline block.
+    comments, related articles and the site's "today" header; reading only the text
+    just above and below the headline keeps to the article's own byline block. A date
+    deep inside a sentence ("... its lowest price since 6 March 2002.") is not a dateline.
     """
     head = headline(tree)
     if head is None:
         return []
-    pieces: list[str] = []
-    size = 0
-    for element in _following(head):
-        if size > DATELINE_WINDOW_CHARS:
+    found: list[tuple[int, str]] = []
+    before: list[str] = []
+    inside = set(head.iter())
+    for element in tree.iter():
+        if element is head:
             break
-        if not isinstance(element.tag, str) or element.tag in SKIPPED_TAGS:
-            continue
-        text = _clean(element.text)
-        if text and not _skipped(element):
-            pieces.append(text)
-            size += len(text)
-        tail = _clean(element.tail)
-        if tail and not _skipped(element.getparent()):
-            pieces.append(tail)
-            size += len(tail)
-    return visible_dates(" | ".join(pieces))[:3]
+        if element not in inside:
+            before.extend(_pieces([element]))
+    distance = 0
+    for piece in reversed(before):
+        if distance > DATELINE_BEFORE_CHARS:
+            break
+        dates = list(VISIBLE_DATE_RE.finditer(piece))
+        if dates:
+            found.append((distance + len(piece) - dates[-1].end(), _date_text(dates[-1])))
+            break
+        distance += len(piece) + 1
+    distance = 0
+    for piece in _pieces(_following(head)):
+        if distance > DATELINE_WINDOW_CHARS:
+            break
+        match = VISIBLE_DATE_RE.search(piece)
+        if match and match.start() <= DATELINE_MAX_START:
+            found.append((distance + match.start(), _date_text(match)))
+        distance += len(piece) + 1
+    return [text for _, text in sorted(found, key=lambda f: f[0])][:3]
+
+
+def _date_text(match: re.Match[str]) -> str:
+    return _clean(match.group(0)).strip(" ,|-\u2013")
 
 
 def _skipped(element: lxml_html.HtmlElement | None) -> bool:
