@@ -12,7 +12,7 @@ from __future__ import annotations
 import email.utils
 import functools
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from datetime import timezone as dt_timezone
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -200,7 +200,9 @@ def _pick(
         and _days_apart(structured[0][1], structured[1][1]) > R.DISAGREEMENT.days
     ):
         first, second = structured[0], structured[1]
-        others = [f for f in found if f is not first and f is not second]
+        # htmldate (through trafilatura) reads the same metadata first: it echoes, not supports
+        others = [f for f in found if f is not first and f is not second
+                  and f[0].get("source") not in R.ECHO_SOURCES]
 
         def support(c: tuple[dict[str, Any], ParsedDate]) -> int:
             return sum(_days_apart(o[1], c[1]) <= R.AGREEMENT.days for o in others)
@@ -211,6 +213,59 @@ def _pick(
             if cand[1].precise and cand[1].day == best[1].day:
                 return cand
     return best
+
+
+def year_only_guess(cand: dict[str, Any], parsed: ParsedDate) -> bool:
+    """Is this htmldate's 1 January stand-in for a bare year, such as a copyright line?
+
+    htmldate (through trafilatura) answers "2016-01-01" when all it found was "© 2016";
+    an article's own 1 January date comes with a time or from another source.
+    """
+    return (cand.get("source") in R.ECHO_SOURCES and parsed.instant is None
+            and (parsed.day.month, parsed.day.day) == (1, 1))
+
+
+def _in_offset(instant: datetime, offset: timedelta) -> ParsedDate:
+    return _from_datetime(instant.astimezone(dt_timezone(offset)), True)
+
+
+def local_form(
+    best: tuple[dict[str, Any], ParsedDate], found: list[tuple[dict[str, Any], ParsedDate]]
+) -> tuple[ParsedDate, str | None]:
+    """The page's own local form of a UTC-stamped instant, and the source that gave it.
+
+    Sites often normalise their metadata to UTC ("2020-02-25T02:25:54Z") while the
+    article's day is the local one the page prints elsewhere. The same instant with
+    another offset gives that offset; a visible time of day on the local day gives the
+    offset by difference; the URL's local day alone ("/2020/02/24/") one day off, and reachable with a real offset (UTC-12 to UTC+14), gives the day, since
+    the offset itself is not known. Otherwise the value stays as it is.
+    """
+    cand, parsed = best
+    instant = parsed.instant
+    if instant is None or not R.EXPLICIT_UTC_RE.search(str(cand.get("raw", ""))):
+        return parsed, None
+    for other_cand, other in found:
+        if other.instant is None or other.instant.utcoffset() in (None, timedelta(0)):
+            continue
+        if abs(other.instant - instant) <= R.SAME_INSTANT:
+            return _in_offset(instant, other.instant.utcoffset() or timedelta(0)), other_cand.get("source")
+    for other_cand, other in found:
+        if other_cand.get("source") not in R.LOCAL_DAY_SOURCES or other.day == parsed.day:
+            continue
+        shift = (other.day - parsed.day).days
+        since_midnight = instant - instant.replace(hour=0, minute=0, second=0, microsecond=0)
+        reachable = (shift == 1 and since_midnight >= timedelta(days=1) - R.MAX_UTC_OFFSET) or (
+            shift == -1 and since_midnight < -R.MIN_UTC_OFFSET)
+        if not reachable:
+            continue
+        if other.instant is not None and other.precise:  # a wall-clock time: offset by difference
+            wall = other.instant.replace(tzinfo=None) - instant.replace(tzinfo=None)
+            offset = timedelta(minutes=round(wall.total_seconds() / 900) * 15)
+            if R.MIN_UTC_OFFSET <= offset <= R.MAX_UTC_OFFSET and abs(wall - offset) <= R.SAME_INSTANT:
+                return _in_offset(instant, offset), other_cand.get("source")
+        if other_cand.get("source") in R.LOCAL_DAY_ONLY_SOURCES:
+            return ParsedDate(other.day.isoformat(), other.day, None, False), other_cand.get("source")
+    return parsed, None
 
 
 def choose_dates(
@@ -237,9 +292,14 @@ def choose_dates(
         parsed = parse_date(raw, base=base, timezone=timezone, languages=languages)
         if parsed is None:
             unparsed += 1
-        else:
+        elif not year_only_guess(cand, parsed):
             found[kind].append((cand, parsed))
     pub, mod = _pick(found["published"]), _pick(found["modified"])
+    published_source = pub[0].get("source") if pub else None
+    if pub:
+        local, local_source = local_form(pub, found["published"])
+        if local_source:
+            pub, published_source = (pub[0], local), f"{published_source}+{local_source}"
     if pub and mod:
         p, m = pub[1], mod[1]
         later = p.instant > m.instant if p.instant and m.instant else p.day > m.day
@@ -248,7 +308,7 @@ def choose_dates(
     return DateChoice(
         published=pub[1].value if pub else None,
         published_raw=pub[0]["raw"] if pub else None,
-        published_source=pub[0].get("source") if pub else None,
+        published_source=published_source,
         modified=mod[1].value if mod else None,
         modified_raw=mod[0]["raw"] if mod else None,
         modified_source=mod[0].get("source") if mod else None,
