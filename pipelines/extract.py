@@ -45,8 +45,9 @@ ARTICLE_PATH_RE = re.compile(r"[^/]*[-_][^/]*[-_][^/]*|\d{4,}|(?=[^/]*\d)(?=[^/]
 #: words in an <h1> that make it a headline ("Web analytics are leaking into meatspace"),
 #: not a section name ("News", "Tag: politics")
 HEADLINE_MIN_WORDS = 5
-#: date candidate sources that are the page's own structured publication date
-STRUCTURED_DATE_SOURCES = frozenset({"jsonld", "meta"})
+#: date candidate sources that state the article's own publication date: metadata, a <time>
+#: element, the date printed by the headline (pipelines/date_signals.py)
+ARTICLE_DATE_SOURCES = frozenset({"jsonld", "meta", "time", "dateline"})
 
 
 def build_options(*, favor_precision: bool = False) -> Extractor:
@@ -127,12 +128,13 @@ def looks_like_listing(signals: dict[str, Any], url: str) -> bool:
 def kept_without_text(signals: dict[str, Any]) -> bool:
     """Is a page with little or no text still one article worth a row?
 
-    Yes when it declares itself an article and states its publication date in
-    JSON-LD or meta tags: a paywalled or script-rendered article still has its
-    title, date and authors, and its ``word_count`` tells users the text is short.
+    Yes when it declares itself an article and states its publication date (JSON-LD,
+    meta tags, a ``<time>`` element or a date printed by the headline): a paywalled or
+    script-rendered article still has its title, date and authors, and its
+    ``word_count`` tells users the text is short.
     """
     return is_article_page(signals) and any(
-        c.get("kind") == "published" and c.get("source") in STRUCTURED_DATE_SOURCES
+        c.get("kind") == "published" and c.get("source") in ARTICLE_DATE_SOURCES
         for c in signals.get("date_candidates", []))
 
 
