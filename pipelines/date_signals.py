@@ -48,7 +48,7 @@ MAX_TIME_ELEMENTS = 10
 #: words of an <h1> that is the site's logo rather than the headline ("News.az")
 HEADLINE_MIN_WORDS = 2
 #: a time of day that may follow a visible date: "22:11 GMT+10", "um 14.03 Uhr", "9:25 pm EST"
-_TIME = (r"(?:,?\s*(?:um|at|à|a\s+las|alle|om|kl\.?|-|\||\u2013)?\s*\d{1,2}[:.h]\d{2}"
+_TIME = (r"(?:[,.]?\s*(?:um|at|à|a\s+las|alle|om|kl\.?|-|\||\u2013)?\s*\d{1,2}[:.h]\d{2}"
          r"(?:\s*[ap]\.?m\.?)?(?:\s*(?:uhr|h)\b)?(?:\s*(?:gmt|utc)?\s*[+-]\d{1,2}(?::?\d{2})?"
          r"|\s+(?:gmt|utc|[a-z]{1,2}[sd]t)\b)?)?")
 #: a full visible date (day, month and year), optionally with a time of day; the month name
@@ -136,7 +136,7 @@ def dateline(tree: lxml_html.HtmlElement) -> list[str]:
     head = headline(tree)
     if head is None:
         return []
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, int, str]] = []  # (distance, below before above, text)
     before: list[str] = []
     inside = set(head.iter())
     for element in tree.iter():
@@ -150,7 +150,7 @@ def dateline(tree: lxml_html.HtmlElement) -> list[str]:
             break
         dates = list(VISIBLE_DATE_RE.finditer(piece))
         if dates:
-            found.append((distance + len(piece) - dates[-1].end(), _date_text(dates[-1])))
+            found.append((distance + len(piece) - dates[-1].end(), 1, _date_text(dates[-1])))
             break
         distance += len(piece) + 1
     distance = 0
@@ -159,9 +159,9 @@ def dateline(tree: lxml_html.HtmlElement) -> list[str]:
             break
         match = VISIBLE_DATE_RE.search(piece)
         if match and match.start() <= DATELINE_MAX_START:
-            found.append((distance + match.start(), _date_text(match)))
+            found.append((distance + match.start(), 0, _date_text(match)))
         distance += len(piece) + 1
-    return [text for _, text in sorted(found, key=lambda f: f[0])][:3]
+    return [text for *_, text in sorted(found)][:3]
 
 
 def _date_text(match: re.Match[str]) -> str:

@@ -235,35 +235,38 @@ def local_form(
     """The page's own local form of a UTC-stamped instant, and the source that gave it.
 
     Sites often normalise their metadata to UTC ("2020-02-25T02:25:54Z") while the
-    article's day is the local one the page prints elsewhere. The same instant with
-    another offset gives that offset; a visible time of day on the local day gives the
-    offset by difference; the URL's local day alone ("/2020/02/24/") one day off, and reachable with a real offset (UTC-12 to UTC+14), gives the day, since
-    the offset itself is not known. Otherwise the value stays as it is.
+    article's day is the local one the page prints elsewhere. In order of trust:
+    the same instant written with another offset gives that offset; a visible wall-clock
+    time (no offset written) a whole number of quarter hours away, to the minute, gives
+    the offset by difference; the URL's day ("/2020/02/24/") one day off, and reachable
+    with a real offset, gives the day alone, since the offset itself is not known.
+    Otherwise the value stays as it is.
     """
     cand, parsed = best
     instant = parsed.instant
     if instant is None or not R.EXPLICIT_UTC_RE.search(str(cand.get("raw", ""))):
         return parsed, None
     for other_cand, other in found:
-        if other.instant is None or other.instant.utcoffset() in (None, timedelta(0)):
-            continue
-        if abs(other.instant - instant) <= R.SAME_INSTANT:
-            return _in_offset(instant, other.instant.utcoffset() or timedelta(0)), other_cand.get("source")
+        offset = other.instant.utcoffset() if other.instant is not None else None
+        if offset and abs(other.instant - instant) <= R.SAME_INSTANT:  # type: ignore[operator]
+            return _in_offset(instant, offset), other_cand.get("source")
     for other_cand, other in found:
-        if other_cand.get("source") not in R.LOCAL_DAY_SOURCES or other.day == parsed.day:
+        raw = str(other_cand.get("raw", ""))
+        if other_cand.get("source") not in R.LOCAL_DAY_SOURCES or other.instant is None \
+                or not other.precise or R.EXPLICIT_OFFSET_RE.search(raw):
+            continue
+        wall = other.instant.replace(tzinfo=None) - instant.replace(tzinfo=None)
+        offset = timedelta(minutes=round(wall.total_seconds() / 900) * 15)
+        if offset and R.MIN_UTC_OFFSET <= offset <= R.MAX_UTC_OFFSET \
+                and abs(wall - offset) <= R.SAME_INSTANT:
+            return _in_offset(instant, offset), other_cand.get("source")
+    since_midnight = instant - instant.replace(hour=0, minute=0, second=0, microsecond=0)
+    for other_cand, other in found:
+        if other_cand.get("source") not in R.LOCAL_DAY_ONLY_SOURCES:
             continue
         shift = (other.day - parsed.day).days
-        since_midnight = instant - instant.replace(hour=0, minute=0, second=0, microsecond=0)
-        reachable = (shift == 1 and since_midnight >= timedelta(days=1) - R.MAX_UTC_OFFSET) or (
-            shift == -1 and since_midnight < -R.MIN_UTC_OFFSET)
-        if not reachable:
-            continue
-        if other.instant is not None and other.precise:  # a wall-clock time: offset by difference
-            wall = other.instant.replace(tzinfo=None) - instant.replace(tzinfo=None)
-            offset = timedelta(minutes=round(wall.total_seconds() / 900) * 15)
-            if R.MIN_UTC_OFFSET <= offset <= R.MAX_UTC_OFFSET and abs(wall - offset) <= R.SAME_INSTANT:
-                return _in_offset(instant, offset), other_cand.get("source")
-        if other_cand.get("source") in R.LOCAL_DAY_ONLY_SOURCES:
+        if (shift == 1 and since_midnight >= timedelta(days=1) - R.MAX_UTC_OFFSET) or (
+                shift == -1 and since_midnight < -R.MIN_UTC_OFFSET):
             return ParsedDate(other.day.isoformat(), other.day, None, False), other_cand.get("source")
     return parsed, None
 

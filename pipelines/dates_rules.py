@@ -50,6 +50,10 @@ ISO_RE = re.compile(
 )
 # a value stamped in UTC itself ("...Z", "+00:00", "GMT"), not a naive one given a default zone
 EXPLICIT_UTC_RE = re.compile(r"(?:\dZ|[+-]00:?00|\b(?:GMT|UTC))\s*$", re.IGNORECASE)
+# a value that writes its offset or zone: "+02:00", "Z", "GMT+0000 (Coordinated Universal Time)", "EST"
+EXPLICIT_OFFSET_RE = re.compile(
+    r"(?:\dZ|[+-]\d{2}:?\d{2}|\b(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|\b[A-Z]{1,3}[SD]?T)"
+    r"\s*(?:\(.*\))?\s*$")
 # "2016-07-25" exactly: a day with no time
 ISO_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # "Mon, 25 Jul 2016 14:03:00 +0300", "25 Jul 2016 14:03:00 GMT" (RFC 822/2822)

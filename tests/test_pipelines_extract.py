@@ -99,12 +99,54 @@ def _signals(og_type: str | None, jsonld: bool = False) -> dict:
         ("article", False, "https://gazette.example/news/", False),
         (None, False, "https://gazette.example/news/", False),  # undeclared: trafilatura decides
         ("website", False, "file:///tmp/saved.html", False),
+        ("website", False, "https://feeds.example/~r/Gazette/~3/_k8dJ5xnwYw/", False),  # opaque id
+        ("website", False, "https://gazette.example/covid19/", True),  # too short for an id
     ],
 )
 def test_looks_like_listing(og_type: str | None, jsonld: bool, url: str, listing: bool) -> None:
     from pipelines.extract import looks_like_listing
 
     assert looks_like_listing(_signals(og_type, jsonld), url) is listing
+
+
+@pytest.mark.parametrize(
+    ("h1", "url", "listing"),
+    [
+        ("Web analytics are leaking into meatspace", "https://essays.example/supermarket/", False),
+        ("News", "https://gazette.example/news/", True),  # a section name
+        ("Tag: harbour politics", "https://gazette.example/tag/politics/", True),
+        ("The best news from the valley since 1887", "https://gazette.example/", True),  # home page
+    ],
+)
+def test_sentence_headline_is_not_a_listing(h1: str, url: str, listing: bool) -> None:
+    from pipelines.extract import looks_like_listing
+
+    assert looks_like_listing({**_signals("website"), "h1": [h1]}, url) is listing
+
+
+def _dated(og_type: str | None, *sources: str) -> dict:
+    return {**_signals(og_type), "date_candidates": [
+        {"raw": "2020-05-28T17:43:00+03:00", "source": s, "kind": "published"} for s in sources]}
+
+
+@pytest.mark.parametrize(
+    ("signals", "kept"),
+    [
+        (_dated("article", "jsonld"), True),  # paywalled or script-rendered article: keep its metadata
+        (_dated("article", "meta"), True),
+        (_dated("article", "dateline"), True),  # the date printed by the headline
+        (_dated("article", "trafilatura"), False),  # htmldate's guess from the whole page is not enough
+        (_dated("article"), False),  # no date at all
+        (_dated("website", "time"), False),  # not declared an article
+        (_dated(None, "jsonld"), False),
+        ({**_signals("article"), "date_candidates": [
+            {"raw": "2020-05-28", "source": "jsonld", "kind": "modified"}]}, False),  # modified only
+    ],
+)
+def test_kept_without_text(signals: dict, kept: bool) -> None:
+    from pipelines.extract import kept_without_text
+
+    assert kept_without_text(signals) is kept
 
 
 @pytest.mark.parametrize(
