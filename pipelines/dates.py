@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import timezone as dt_timezone
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dateparser
+import pytz
 from dateparser.languages.loader import default_loader
 from dateparser.timezone_parser import pop_tz_offset_from_string
 
@@ -229,8 +231,24 @@ def _in_offset(instant: datetime, offset: timedelta) -> ParsedDate:
     return _from_datetime(instant.astimezone(dt_timezone(offset)), True)
 
 
+def country_offsets(url: str | None, instant: datetime) -> set[timedelta]:
+    """UTC offsets, at ``instant``, of the zones of the country a URL's ccTLD names.
+
+    Empty for generic domains (.com, .org) and ccTLDs sold as generic ones (.io, .tv).
+    The country's zones come from the tz database through pytz.
+    """
+    host = (urlsplit(url).hostname or "") if url else ""
+    tld = host.rsplit(".", 1)[-1].lower()
+    if len(tld) != 2 or tld in R.GENERIC_CCTLDS:
+        return set()
+    zones = pytz.country_timezones.get(R.CCTLD_COUNTRIES.get(tld, tld).upper(), [])
+    return {offset for z in zones if (offset := instant.astimezone(ZoneInfo(z)).utcoffset()) is not None}
+
+
 def local_form(
-    best: tuple[dict[str, Any], ParsedDate], found: list[tuple[dict[str, Any], ParsedDate]]
+    best: tuple[dict[str, Any], ParsedDate],
+    found: list[tuple[dict[str, Any], ParsedDate]],
+    url: str | None = None,
 ) -> tuple[ParsedDate, str | None]:
     """The page's own local form of a UTC-stamped instant, and the source that gave it.
 
@@ -240,7 +258,9 @@ def local_form(
     time (no offset written) a whole number of quarter hours away, to the minute, gives
     the offset by difference; the URL's day ("/2020/02/24/") one day off, and reachable
     with a real offset, gives the day alone, since the offset itself is not known.
-    Otherwise the value stays as it is.
+    Last, the country of the URL's ccTLD when all its zones share one offset at that
+    instant (a country of several offsets leaves the instant as it is: the day alone
+    would lose the time). Otherwise the value stays as it is.
     """
     cand, parsed = best
     instant = parsed.instant
@@ -268,11 +288,19 @@ def local_form(
         if (shift == 1 and since_midnight >= timedelta(days=1) - R.MAX_UTC_OFFSET) or (
                 shift == -1 and since_midnight < -R.MIN_UTC_OFFSET):
             return ParsedDate(other.day.isoformat(), other.day, None, False), other_cand.get("source")
+    offsets = country_offsets(url, instant)
+    if len(offsets) == 1 and (offset := offsets.pop()):
+        return _in_offset(instant, offset), "country"
     return parsed, None
 
 
 def choose_dates(
-    candidates: list[dict[str, Any]], *, base: datetime, timezone: str, languages: list[str] | None
+    candidates: list[dict[str, Any]],
+    *,
+    base: datetime,
+    timezone: str,
+    languages: list[str] | None,
+    url: str | None = None,
 ) -> DateChoice:
     """Choose published and modified from `{"raw", "source", "kind"}` candidates.
 
@@ -300,7 +328,7 @@ def choose_dates(
     pub, mod = _pick(found["published"]), _pick(found["modified"])
     published_source = pub[0].get("source") if pub else None
     if pub:
-        local, local_source = local_form(pub, found["published"])
+        local, local_source = local_form(pub, found["published"], url)
         if local_source:
             pub, published_source = (pub[0], local), f"{published_source}+{local_source}"
     if pub and mod:
@@ -364,6 +392,7 @@ class DatesPipeline:
             base=base,
             timezone=self._timezone(item),
             languages=[lang] if lang else None,
+            url=item.url or item.fetched_url,
         )
         if choice.unparsed:
             self._inc("news/dates/unparsed", choice.unparsed)

@@ -30,6 +30,14 @@ LOCAL_DAY_SOURCES = frozenset(("url", "dateline", "time", "byline"))
 # to another item on the page, a dated URL path is the article's own.
 LOCAL_DAY_ONLY_SOURCES = frozenset(("url",))
 
+# ccTLDs sold and used as generic domains: they name no country's clock
+GENERIC_CCTLDS = frozenset((
+    "io", "co", "me", "tv", "fm", "ai", "ly", "cc", "ws", "to", "gg", "sh", "am", "tk", "nu", "la",
+    "im", "su", "gl", "gd", "vc", "so", "ac", "sx",
+))
+# ccTLDs that differ from the country's ISO 3166 code
+CCTLD_COUNTRIES = {"uk": "gb"}
+
 # Priority of candidate sources; candidates keep their own order within a source.
 SOURCE_PRIORITY: dict[str, int] = {
     s: i

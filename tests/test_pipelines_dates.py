@@ -362,3 +362,23 @@ def test_choose_htmldate_and_dateline(
 ) -> None:
     choice = choose_dates(candidates, base=BASE, timezone="UTC", languages=["de"])
     assert (choice.published, choice.published_source) == (published, source)
+
+
+@pytest.mark.parametrize(
+    ("url", "published", "source"),
+    [
+        # a one-offset country names the page's clock: the same instant in its offset
+        ("https://gazzetta.example.it/news/voto", "2016-07-25T01:15:00+02:00", "jsonld+country"),
+        ("https://paper.example.co.uk/news/vote", "2016-07-25T00:15:00+01:00", "jsonld+country"),
+        # several offsets (Canada): the instant stays as stamped
+        ("https://radio.example.ca/nouvelle/vote", "2016-07-24T23:15:00+00:00", "jsonld"),
+        # generic domains and ccTLDs sold as generic ones name no country
+        ("https://news.example.com/vote", "2016-07-24T23:15:00+00:00", "jsonld"),
+        ("https://startup.example.io/vote", "2016-07-24T23:15:00+00:00", "jsonld"),
+        ("file:///tmp/saved.html", "2016-07-24T23:15:00+00:00", "jsonld"),
+    ],
+)
+def test_choose_takes_the_countrys_offset(url: str, published: str, source: str) -> None:
+    choice = choose_dates([_c("2016-07-24T23:15:00Z", "jsonld")], base=BASE, timezone="UTC",
+                          languages=None, url=url)
+    assert (choice.published, choice.published_source) == (published, source)
