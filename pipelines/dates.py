@@ -189,6 +189,13 @@ def _days_apart(a: ParsedDate, b: ParsedDate) -> int:
     return abs((a.day - b.day).days)
 
 
+def _same_wall_clock(a: ParsedDate, b: ParsedDate) -> bool:
+    """Same day and same written time of day to the minute, whatever the offsets say."""
+    if a.instant is None or b.instant is None or not (a.precise and b.precise):
+        return False
+    return a.instant.replace(tzinfo=None, second=0) == b.instant.replace(tzinfo=None, second=0)
+
+
 def _pick(
     found: list[tuple[dict[str, Any], ParsedDate]],
 ) -> tuple[dict[str, Any], ParsedDate] | None:
@@ -197,17 +204,21 @@ def _pick(
         return None
     best = found[0]
     structured = [f for f in found if f[0].get("source") in R.STRUCTURED_SOURCES]
-    if (
-        len(structured) >= 2
-        and _days_apart(structured[0][1], structured[1][1]) > R.DISAGREEMENT.days
-    ):
+    apart = _days_apart(structured[0][1], structured[1][1]) if len(structured) >= 2 else 0
+    if apart:
         first, second = structured[0], structured[1]
         # htmldate (through trafilatura) reads the same metadata first: it echoes, not supports
         others = [f for f in found if f is not first and f is not second
                   and f[0].get("source") not in R.ECHO_SOURCES]
 
         def support(c: tuple[dict[str, Any], ParsedDate]) -> int:
-            return sum(_days_apart(o[1], c[1]) <= R.AGREEMENT.days for o in others)
+            if apart > R.DISAGREEMENT.days:  # days apart: a date within a day supports
+                return sum(_days_apart(o[1], c[1]) <= R.AGREEMENT.days for o in others
+                           if o[0].get("source") != c[0].get("source"))
+            # neighbouring days (a print edition's date beside the online time): only the same
+            # wall-clock time printed on the page supports, e.g. "07.11.2023, 07:30 Uhr"
+            return sum(_same_wall_clock(o[1], c[1]) for o in others
+                       if o[0].get("source") != c[0].get("source"))
 
         best = second if support(second) > support(first) else first
     if not best[1].precise:

@@ -164,6 +164,26 @@ def _c(raw: str, source: str, kind: str = "published") -> dict[str, str]:
             "2016-07-25T10:00:00+00:00",
             "meta",
         ),
+        # structured values a day apart: the same wall-clock time printed on the page decides ...
+        (
+            [_c("2016-07-24T18:19+01:00", "jsonld"), _c("2016-07-25T07:30+01:00", "meta"),
+             _c("25.07.2016, 07:30 Uhr", "dateline")],
+            "2016-07-25T07:30:00+01:00",
+            "meta",
+        ),
+        # ... not a day alone (a print edition's date beside the online time) ...
+        (
+            [_c("2016-07-24T19:30:04+02:00", "jsonld"), _c("2016-07-25", "meta"), _c("25.07.2016", "dateline")],
+            "2016-07-24T19:30:04+02:00",
+            "jsonld",
+        ),
+        # ... nor a repeat of the same source
+        (
+            [_c("2016-07-25T13:21:30+01:00", "meta"), _c("2016-07-24T20:35:36+01:00", "time"),
+             _c("2016-07-24T20:35:36+01:00", "time")],
+            "2016-07-25T13:21:30+01:00",
+            "meta",
+        ),
         # modified is never published
         ([_c("2016-07-25T10:00:00Z", "jsonld", "modified")], None, None),
         ([], None, None),
