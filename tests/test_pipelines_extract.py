@@ -110,18 +110,19 @@ def test_looks_like_listing(og_type: str | None, jsonld: bool, url: str, listing
 
 
 @pytest.mark.parametrize(
-    ("h1", "url", "listing"),
+    ("h1", "url", "words", "listing"),
     [
-        ("Web analytics are leaking into meatspace", "https://essays.example/supermarket/", False),
-        ("News", "https://gazette.example/news/", True),  # a section name
-        ("Tag: harbour politics", "https://gazette.example/tag/politics/", True),
-        ("The best news from the valley since 1887", "https://gazette.example/", True),  # home page
+        ("Web analytics are leaking into meatspace", "https://essays.example/supermarket/", 1300, False),
+        ("News", "https://gazette.example/news/", 1300, True),  # a section name
+        ("Tag: harbour politics", "https://gazette.example/tag/politics/", 1300, True),
+        ("The best news from the valley since 1887", "https://gazette.example/", 1300, True),  # home page
+        ("Please log in to continue reading", "https://gazette.example/account/signin/", 52, True),
     ],
 )
-def test_sentence_headline_is_not_a_listing(h1: str, url: str, listing: bool) -> None:
+def test_sentence_headline_is_not_a_listing(h1: str, url: str, words: int, listing: bool) -> None:
     from pipelines.extract import looks_like_listing
 
-    assert looks_like_listing({**_signals("website"), "h1": [h1]}, url) is listing
+    assert looks_like_listing({**_signals("website"), "h1": [h1]}, url, words) is listing
 
 
 def _dated(og_type: str | None, *sources: str) -> dict:
@@ -147,6 +148,22 @@ def test_kept_without_text(signals: dict, kept: bool) -> None:
     from pipelines.extract import kept_without_text
 
     assert kept_without_text(signals) is kept
+
+
+@pytest.mark.parametrize(
+    ("signals", "words", "kept"),
+    [
+        (_dated(None, "trafilatura"), 38, True),  # a dated news brief, whatever found its date
+        (_dated(None, "trafilatura"), 12, False),  # a stub
+        (_dated("website", "trafilatura"), 38, False),  # a login wall whose only date is in a link
+        (_dated(None), 38, False),  # short and undated
+        (_dated("article", "jsonld"), 0, True),
+    ],
+)
+def test_kept_short_dated_brief(signals: dict, words: int, kept: bool) -> None:
+    from pipelines.extract import kept_without_text
+
+    assert kept_without_text(signals, words) is kept
 
 
 @pytest.mark.parametrize(
