@@ -3,7 +3,7 @@
 Pure functions `normalise_date` / `parse_date` / `choose_dates` do the work;
 `DatesPipeline` only reads the item and settings, calls them and counts stats.
 Settings read: `NEWS_DATES_DEFAULT_TIMEZONE` (default "UTC"), used when the item's
-`site_config` names no `timezone`. The clock is `item.fetched_at`, never `datetime.now()`.
+`site_config` names no `timezone` and the URL's country code (.de, .it) names no single clock. The clock is `item.fetched_at`, never `datetime.now()`.
 Stats: `news/dates/unparsed`, `news/dates/none`, `news/dates/from_<source>`.
 """
 
@@ -256,6 +256,22 @@ def country_offsets(url: str | None, instant: datetime) -> set[timedelta]:
     return {offset for z in zones if (offset := instant.astimezone(ZoneInfo(z)).utcoffset()) is not None}
 
 
+def country_zone(url: str | None, at: datetime) -> str | None:
+    """The IANA zone of the URL's ccTLD country when all its zones keep one clock at ``at``.
+
+    "Europe/Berlin" for a .de page (Busingen keeps the same time); None for .com, or for a
+    country of several clocks (.us, .ca, .au, .ru).
+    """
+    host = (urlsplit(url).hostname or "") if url else ""
+    tld = host.rsplit(".", 1)[-1].lower()
+    if len(tld) != 2 or tld in R.GENERIC_CCTLDS:
+        return None
+    zones = pytz.country_timezones.get(R.CCTLD_COUNTRIES.get(tld, tld).upper(), [])
+    if not zones or len({at.astimezone(ZoneInfo(z)).utcoffset() for z in zones}) != 1:
+        return None
+    return str(zones[0])
+
+
 def local_form(
     best: tuple[dict[str, Any], ParsedDate],
     found: list[tuple[dict[str, Any], ParsedDate]],
@@ -370,10 +386,11 @@ class DatesPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler, crawler.settings.get("NEWS_DATES_DEFAULT_TIMEZONE", "UTC"))
 
-    def _timezone(self, item: ArticleItem) -> str:
+    def _timezone(self, item: ArticleItem, base: datetime) -> str:
+        """The site's configured zone, else its country's (from the ccTLD), else the default."""
         tz = item.site_config.get("timezone")
         if not tz:
-            return self.default_timezone
+            return country_zone(item.url or item.fetched_url, base) or self.default_timezone
         try:
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
@@ -401,7 +418,7 @@ class DatesPipeline:
         choice = choose_dates(
             candidates,
             base=base,
-            timezone=self._timezone(item),
+            timezone=self._timezone(item, base),
             languages=[lang] if lang else None,
             url=item.url or item.fetched_url,
         )

@@ -11,7 +11,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
 from pipelines import dates_rules as R
-from pipelines.dates import DatesPipeline, choose_dates, normalise_date
+from pipelines.dates import DatesPipeline, choose_dates, country_zone, normalise_date
 
 # Frozen clock for every test: the fixture's fetched_at, never datetime.now().
 BASE = datetime(2016, 7, 26, 12, 0, tzinfo=UTC)
@@ -402,3 +402,33 @@ def test_choose_takes_the_countrys_offset(url: str, published: str, source: str)
     choice = choose_dates([_c("2016-07-24T23:15:00Z", "jsonld")], base=BASE, timezone="UTC",
                           languages=None, url=url)
     assert (choice.published, choice.published_source) == (published, source)
+
+
+@pytest.mark.parametrize(
+    ("url", "zone"),
+    [
+        ("https://www.zeitung.example.de/politik/wahl", "Europe/Berlin"),  # Busingen keeps Berlin's clock
+        ("https://paper.example.co.uk/news/vote", "Europe/London"),
+        ("https://gazzetta.example.it/news/voto", "Europe/Rome"),
+        ("https://radio.example.ca/nouvelle/vote", None),  # several clocks
+        ("https://news.example.com/vote", None),
+        ("https://startup.example.io/vote", None),  # a ccTLD sold as a generic one
+        ("file:///tmp/saved.html", None),
+    ],
+)
+def test_country_zone(url: str, zone: str | None) -> None:
+    assert country_zone(url, BASE) == zone
+
+
+def test_pipeline_reads_naive_times_on_the_countrys_clock() -> None:
+    crawler = get_crawler(settings_dict={"NEWS_DATES_DEFAULT_TIMEZONE": "UTC"})
+    pipe = build_from_crawler(DatesPipeline, crawler)
+    item = ArticleItem(fetched_url="https://www.zeitung.example.de/politik/wahl", source="s", html="",
+                       fetched_at="2016-07-26T12:00:00+00:00", url="https://www.zeitung.example.de/politik/wahl",
+                       signals={"date_candidates": [_c("2016-07-25 18:11:01.0", "jsonld")]})
+    pipe.process_item(item)
+    assert item.published == "2016-07-25T18:11:01+02:00"
+    # a site's configured zone still wins
+    item.site_config = {"timezone": "America/New_York"}
+    pipe.process_item(item)
+    assert item.published == "2016-07-25T18:11:01-04:00"
