@@ -38,9 +38,10 @@ UNSPACED_SCRIPT_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900
 #: og:type / JSON-LD values that say "this page is one article"
 ARTICLE_OG_TYPES = frozenset({"article", "news", "blog", "newsarticle"})
 #: a path segment that names one article: a slug with two separators ("harbour-wall-approved"),
-#: a long id ("3000000218734"), an opaque id of letters and digits ("_k8dJ5xnwYw") or a page
-#: file ("story.html")
-ARTICLE_PATH_RE = re.compile(r"[^/]*[-_][^/]*[-_][^/]*|\d{4,}|(?=[^/]*\d)(?=[^/]*[a-zA-Z])[\w-]{8,}"
+#: a long id ("3000000218734"), an opaque id of digits and mixed-case letters ("_k8dJ5xnwYw",
+#: unlike a section name such as "bbc3world") or a page file ("story.html")
+ARTICLE_PATH_RE = re.compile(r"[^/]*[-_][^/]*[-_][^/]*|\d{4,}"
+                             r"|(?:^|/)(?=[\w-]*\d)(?=[\w-]*[a-z])(?=[\w-]*[A-Z])[\w-]{8,}(?:/|$)"
                              r"|\.(?:s?html?|php|aspx?)$")
 #: words in an <h1> that make it a headline ("Web analytics are leaking into meatspace"),
 #: not a section name ("News", "Tag: politics")

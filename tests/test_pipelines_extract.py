@@ -101,6 +101,7 @@ def _signals(og_type: str | None, jsonld: bool = False) -> dict:
         ("website", False, "file:///tmp/saved.html", False),
         ("website", False, "https://feeds.example/~r/Gazette/~3/_k8dJ5xnwYw/", False),  # opaque id
         ("website", False, "https://gazette.example/covid19/", True),  # too short for an id
+        ("website", False, "https://gazette.example/bbc3world/", True),  # lower case: a section name
     ],
 )
 def test_looks_like_listing(og_type: str | None, jsonld: bool, url: str, listing: bool) -> None:
