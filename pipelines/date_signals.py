@@ -111,20 +111,6 @@ def visible_dates(text: str) -> list[str]:
     return [_date_text(m) for m in VISIBLE_DATE_RE.finditer(text)]
 
 
-def _pieces(elements: Any) -> Iterator[str]:
-    """Visible text pieces of ``elements`` (each element's text, then its tail), skipping
-    scripts, comments, captions and embedded posts."""
-    for element in elements:
-        if not isinstance(element.tag, str):
-            continue
-        text = _clean(element.text)
-        if text and not _skipped(element):
-            yield text
-        tail = _clean(element.tail)
-        if tail and not _skipped(element.getparent()):
-            yield tail
-
-
 def dateline(tree: lxml_html.HtmlElement) -> list[str]:
     """Dates written next to the headline, where articles print their own date, nearest first.
 
@@ -137,15 +123,8 @@ def dateline(tree: lxml_html.HtmlElement) -> list[str]:
     if head is None:
         return []
     found: list[tuple[int, int, str]] = []  # (distance, below before above, text)
-    before: list[str] = []
-    inside = set(head.iter())
-    for element in tree.iter():
-        if element is head:
-            break
-        if element not in inside:
-            before.extend(_pieces([element]))
     distance = 0
-    for piece in reversed(before):
+    for piece in _pieces_before(head):
         if distance > DATELINE_BEFORE_CHARS:
             break
         dates = list(VISIBLE_DATE_RE.finditer(piece))
@@ -154,7 +133,7 @@ def dateline(tree: lxml_html.HtmlElement) -> list[str]:
             break
         distance += len(piece) + 1
     distance = 0
-    for piece in _pieces(_following(head)):
+    for piece in _pieces_after(head):
         if distance > DATELINE_WINDOW_CHARS:
             break
         match = VISIBLE_DATE_RE.search(piece)
@@ -162,6 +141,52 @@ def dateline(tree: lxml_html.HtmlElement) -> list[str]:
             found.append((distance + match.start(), 0, _date_text(match)))
         distance += len(piece) + 1
     return [text for *_, text in sorted(found)][:3]
+
+
+def _pieces_before(head: lxml_html.HtmlElement) -> Iterator[str]:
+    """Visible text pieces before ``head``, nearest first: the preceding siblings of the
+    headline and of each of its ancestors, each subtree read backwards, then the
+    ancestor's own leading text."""
+    node = head
+    while node is not None and isinstance(node.tag, str):
+        parent = node.getparent()
+        for sibling in node.itersiblings(preceding=True):
+            if sibling.tail and sibling.tail.strip() and not _skipped(parent):
+                yield _clean(sibling.tail)
+            for text, owner in reversed(list(_subtree_pieces(sibling))):
+                if not _skipped(owner):
+                    yield _clean(text)
+        if parent is not None and parent.text and parent.text.strip() and not _skipped(parent):
+            yield _clean(parent.text)
+        node = parent
+
+
+def _pieces_after(head: lxml_html.HtmlElement) -> Iterator[str]:
+    """Visible text pieces after ``head`` in document order, its own text excluded."""
+    node = head
+    while node is not None and isinstance(node.tag, str):
+        if node.tail and node.tail.strip() and not _skipped(node.getparent()):
+            yield _clean(node.tail)
+        for sibling in node.itersiblings():
+            for text, owner in _subtree_pieces(sibling):
+                if not _skipped(owner):
+                    yield _clean(text)
+            if sibling.tail and sibling.tail.strip() and not _skipped(sibling.getparent()):
+                yield _clean(sibling.tail)
+        node = node.getparent()
+
+
+def _subtree_pieces(root: lxml_html.HtmlElement) -> Iterator[tuple[str, lxml_html.HtmlElement]]:
+    """(text, element it belongs to) of a subtree in document order, its root's tail excluded."""
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.text and element.text.strip():
+            yield element.text, element
+        if element is not root and element.tail and element.tail.strip():
+            parent = element.getparent()
+            if parent is not None:
+                yield element.tail, parent
 
 
 def _date_text(match: re.Match[str]) -> str:
@@ -174,18 +199,6 @@ def _skipped(element: lxml_html.HtmlElement | None) -> bool:
     if element.tag in SKIPPED_TAGS:
         return True
     return any(a.tag in SKIPPED_TAGS for a in element.iterancestors()) or in_foreign_context(element)
-
-
-def _following(head: lxml_html.HtmlElement) -> Any:
-    """Elements after ``head`` in document order, ``head``'s own descendants excluded."""
-    inside = set(head.iter())
-    started = False
-    for element in head.getroottree().getroot().iter():
-        if element is head:
-            started = True
-            continue
-        if started and element not in inside:
-            yield element
 
 
 def date_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],
