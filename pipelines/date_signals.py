@@ -216,7 +216,8 @@ def date_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],
     if day:
         found.append({"raw": day, "source": "url", "kind": "published"})
     times = 0
-    for element in tree.xpath("//time[@datetime] | //*[@itemprop='datePublished' or @itemprop='dateModified']"):
+    for element in tree.xpath(
+            "//time[@datetime] | //*[@itemprop='datePublished' or @itemprop='dateModified']"):
         raw = _clean(element.get("datetime") or element.get("content") or element.text_content())
         if not raw or in_foreign_context(element):
             continue

@@ -69,7 +69,8 @@ def _tree(body: str) -> lxml_html.HtmlElement:
          "January 16, 2020.</figcaption></figure><p>January 18, 2020</p>", ["January 18, 2020"]),
         ('<h1>Tomatoes cut the right way</h1><div class="comments"><p>22.09.2020</p></div>', []),
         # a logo <h1> of one word is not the headline; at equal distance, below beats above
-        ("<h1>Gazette</h1><p>5.5.2020</p><h2>Harbour wall repaired</h2><p>13.01.2020</p>", ["13.01.2020", "5.5.2020"]),
+        ("<h1>Gazette</h1><p>5.5.2020</p><h2>Harbour wall repaired</h2><p>13.01.2020</p>",
+         ["13.01.2020", "5.5.2020"]),
         ("<p>no headline at all, 13.01.2020</p>", []),
     ],
 )

@@ -173,7 +173,8 @@ def _c(raw: str, source: str, kind: str = "published") -> dict[str, str]:
         ),
         # ... not a day alone (a print edition's date beside the online time) ...
         (
-            [_c("2016-07-24T19:30:04+02:00", "jsonld"), _c("2016-07-25", "meta"), _c("25.07.2016", "dateline")],
+            [_c("2016-07-24T19:30:04+02:00", "jsonld"), _c("2016-07-25", "meta"),
+             _c("25.07.2016", "dateline")],
             "2016-07-24T19:30:04+02:00",
             "jsonld",
         ),
@@ -338,7 +339,8 @@ def test_time_only_and_dotted_dates(raw: str, expected: str | None) -> None:
             "jsonld+url",
         ),
         # ... not when no inhabited offset reaches it (10:04 UTC is the day before only west of Hawaii)
-        ([_c("2016-07-25T10:04:04Z", "jsonld"), _c("2016-07-24", "url")], "2016-07-25T10:04:04+00:00", "jsonld"),
+        ([_c("2016-07-25T10:04:04Z", "jsonld"), _c("2016-07-24", "url")], "2016-07-25T10:04:04+00:00",
+         "jsonld"),
         # ... not a visible day-only date: it may be another item's
         ([_c("2016-07-25T02:25:54Z", "jsonld"), _c("24 July 2016", "dateline")], "2016-07-25T02:25:54+00:00",
          "jsonld"),
@@ -424,7 +426,8 @@ def test_pipeline_reads_naive_times_on_the_countrys_clock() -> None:
     crawler = get_crawler(settings_dict={"NEWS_DATES_DEFAULT_TIMEZONE": "UTC"})
     pipe = build_from_crawler(DatesPipeline, crawler)
     item = ArticleItem(fetched_url="https://www.zeitung.example.de/politik/wahl", source="s", html="",
-                       fetched_at="2016-07-26T12:00:00+00:00", url="https://www.zeitung.example.de/politik/wahl",
+                       fetched_at="2016-07-26T12:00:00+00:00",
+                       url="https://www.zeitung.example.de/politik/wahl",
                        signals={"date_candidates": [_c("2016-07-25 18:11:01.0", "jsonld")]})
     pipe.process_item(item)
     assert item.published == "2016-07-25T18:11:01+02:00"
