@@ -16,6 +16,8 @@ from typing import Any
 
 from lxml import html as lxml_html
 
+from pipelines.date_signals import date_candidates
+
 #: JSON-LD types that describe the article itself, e.g. "NewsArticle", "BlogPosting"
 ARTICLE_TYPES = frozenset({
     "article", "newsarticle", "blogposting", "reportagenews", "analysisnewsarticle",
@@ -23,24 +25,12 @@ ARTICLE_TYPES = frozenset({
     "scholarlyarticle", "techarticle", "report", "socialmediaposting",
     "webpage", "creativework",
 })
-#: meta names/properties for the publication instant, highest priority first
-PUBLISHED_META = (
-    "article:published_time", "og:published_time", "og:article:published_time",
-    "datepublished", "pubdate", "publishdate", "publish-date", "publish_date",
-    "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date",
-    "dcterms.created", "dc.date.created", "date", "article.published", "cxenseparse:recs:publishtime",
-)
-#: meta names/properties for the last modification
-MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
-                 "dc.date.modified", "last-modified", "lastmod")
 AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
                "dcterms.creator", "byl", "cxenseparse:author")
 SECTION_META = ("article:section", "parsely-section", "section", "category", "cxenseparse:recs:category")
 TAG_META = ("article:tag", "news_keywords", "parsely-tags", "sailthru.tags", "keywords")
 #: class or id fragments of visible byline elements, e.g. class="entry-byline"
 BYLINE_CLASS_RE = re.compile(r"byline|author|autor|auteur|writer", re.IGNORECASE)
-#: a path that dates the article, e.g. /2016/07/25/slug
-URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:[/-]|$)")
 MAX_BYLINE_CHARS = 300
 #: a byline-class element that is not the byline itself, e.g. class="author-bio", "author__avatar"
 BYLINE_NOISE_CLASS_RE = re.compile(
@@ -375,29 +365,6 @@ def byline_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],
             seen.add(key)
             unique.append(cand)
     return unique[:40]
-
-
-def date_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],
-                    meta: dict[str, list[str]], url: str) -> list[dict[str, str]]:
-    """Date strings in priority order with their kind (published / modified) and source."""
-    found: list[dict[str, str]] = []
-    if jsonld.get("datePublished"):
-        found.append({"raw": jsonld["datePublished"], "source": "jsonld", "kind": "published"})
-    if jsonld.get("dateModified"):
-        found.append({"raw": jsonld["dateModified"], "source": "jsonld", "kind": "modified"})
-    found += [{"raw": v, "source": "meta", "kind": "published"} for _, v in _first(meta, PUBLISHED_META)]
-    found += [{"raw": v, "source": "meta", "kind": "modified"} for _, v in _first(meta, MODIFIED_META)]
-    for element in tree.xpath("//time[@datetime] | //*[@itemprop='datePublished' or @itemprop='dateModified']"):
-        raw = clean(element.get("datetime") or element.get("content") or element.text_content())
-        marks = _class_of(element).lower()
-        kind = "modified" if ("modified" in marks or "updated" in marks) else "published"
-        if raw:
-            found.append({"raw": raw, "source": "time", "kind": kind})
-    match = URL_DATE_RE.search(url)
-    if match:
-        year, month, day = (int(g) for g in match.groups())
-        found.append({"raw": f"{year:04d}-{month:02d}-{day:02d}", "source": "url", "kind": "published"})
-    return found[:30]
 
 
 def taxonomy(tree: lxml_html.HtmlElement, jsonld: dict[str, Any], meta: dict[str, list[str]],
