@@ -1,7 +1,7 @@
 """Extract stage: one parse, structured signals, then trafilatura for text and raw metadata.
 
 Reads settings ``NEWS_EXTRACT_FAVOR_PRECISION``, ``NEWS_EXTRACT_MIN_WORDS``,
-``NEWS_EXTRACT_WORKERS`` and ``NEWS_EXTRACT_TIMEOUT``.
+``NEWS_EXTRACT_WORKERS``, ``NEWS_EXTRACT_TIMEOUT`` and ``NEWS_EXTRACT_MAX_TASKS_PER_WORKER``.
 :func:`extract_article` is pure and picklable (plain arguments in, a plain dict
 out) so it runs in worker processes (:mod:`pipelines.pool`, :mod:`pipelines.worker`):
 :class:`ExtractPipeline` only adapts it, awaiting the pool so the crawl's
@@ -193,7 +193,7 @@ class ExtractPipeline:
     """Scrapy adapter around :func:`extract_article`, run in a process pool (or inline)."""
 
     def __init__(self, crawler: Crawler, *, favor_precision: bool, min_words: int,
-                 workers: int = 0, timeout: float = 60.0) -> None:
+                 workers: int = 0, timeout: float = 60.0, max_tasks: int = 500) -> None:
         self.crawler = crawler
         self.options = build_options(favor_precision=favor_precision)
         self.min_words = min_words
@@ -203,7 +203,8 @@ class ExtractPipeline:
             from pipelines.worker import init_worker
 
             self.pool = WorkerPool(workers, timeout=timeout, initializer=init_worker,
-                                   initargs=(favor_precision,))
+                                   initargs=(favor_precision,), max_tasks=max_tasks,
+                                   preload=("pipelines.worker",))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -214,6 +215,7 @@ class ExtractPipeline:
             min_words=settings.getint("NEWS_EXTRACT_MIN_WORDS", 40),
             workers=settings.getint("NEWS_EXTRACT_WORKERS", 0),
             timeout=settings.getfloat("NEWS_EXTRACT_TIMEOUT", 60.0),
+            max_tasks=settings.getint("NEWS_EXTRACT_MAX_TASKS_PER_WORKER", 500),
         )
 
     async def open_spider(self) -> None:
@@ -223,6 +225,7 @@ class ExtractPipeline:
     def close_spider(self) -> None:
         if self.pool is not None:
             self.crawler.stats.set_value("news/extract/workers_replaced", self.pool.replaced)
+            self.crawler.stats.set_value("news/extract/workers_recycled", self.pool.recycled)
             self.pool.close()
 
     async def _extract(self, item: ArticleItem) -> dict[str, Any]:
