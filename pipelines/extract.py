@@ -175,7 +175,8 @@ def extract_article(html: str, url: str, *, fetched_at: str, options: Extractor)
         signals["category_candidates"].append({"text": category, "source": "trafilatura"})
     for tag in doc.tags or []:
         signals["tag_candidates"].append({"text": tag, "source": "trafilatura"})
-    body = extract_body(html, options.url, doc=doc)
+    # The same tree again: bare_extraction works on its own copy of it, so it is as parsed.
+    body = extract_body(html, options.url, doc=doc, tree=tree)
     result.update(
         text=body.text,
         body_method=body.method,
