@@ -23,12 +23,15 @@ from trafilatura.settings import Extractor
 
 from crawler.items import ArticleItem
 from pipelines.body import extract_body
-from pipelines.drops import ExtractFailed, NoContent, Unparsable
 from pipelines.pool import WorkerCrashed, WorkerFailed, WorkerPool
 from pipelines.signals import collect_signals
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+# pipelines.drops (the adapter's DropItem subclasses) is imported where it is raised: it imports
+# Scrapy, which the extraction workers (they import this module for extract_article) never need,
+# and each of them would hold another ~25 MB of it.
 
 EXTRACTOR_VERSION = f"trafilatura {trafilatura.__version__}"
 #: a language tag's primary subtag, e.g. "en-GB" -> "en", "pt_BR" -> "pt"
@@ -238,6 +241,8 @@ class ExtractPipeline:
         return await self.pool.run(extract_page, item.html, item.fetched_url, item.fetched_at)
 
     async def process_item(self, item: Any) -> Any:
+        from pipelines.drops import ExtractFailed, NoContent, Unparsable
+
         if not isinstance(item, ArticleItem):
             return item
         try:

@@ -133,7 +133,8 @@ def read_jsonld(tree: lxml_html.HtmlElement) -> tuple[dict[str, Any], list[str],
                         name = entry.get("name") or (target.get("name") if isinstance(target, dict) else None)
                         if isinstance(name, str) and clean(name):
                             breadcrumbs.append(clean(name))
-            is_article = bool(kinds & (ARTICLE_TYPES | GENERIC_TYPES)) or any(k.endswith("article") for k in kinds)
+            is_article = bool(kinds & (ARTICLE_TYPES | GENERIC_TYPES)) or any(
+                k.endswith("article") for k in kinds)
             # A specific article type beats a generic WebPage seen earlier.
             if is_article and (not article or (article["_generic"] and not kinds <= GENERIC_TYPES)):
                 publisher = node.get("publisher")

@@ -222,7 +222,8 @@ def test_kill_9_of_a_crawl_leaves_no_worker_and_closes_its_pipes(tmp_path: Path)
     write_pages(tmp_path / "pages", 300)
     crawl = subprocess.Popen(
         [sys.executable, "-m", "scrapy", "crawl", "replay", "-a", f"path={tmp_path / 'pages'}",
-         "-s", f"SQLITE_PATH={tmp_path / 'kill.db'}", "-s", "LOG_LEVEL=WARNING", "-s", "NEWS_EXTRACT_WORKERS=2"],
+         "-s", f"SQLITE_PATH={tmp_path / 'kill.db'}", "-s", "LOG_LEVEL=WARNING",
+         "-s", "NEWS_EXTRACT_WORKERS=2"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
