@@ -108,7 +108,7 @@ NEWS_EXTRACT_WORKERS = int(os.environ.get("NEWS_EXTRACT_WORKERS", str(_CORES)))
 #: seconds one page may take in a worker before it is killed and the page recorded as failed
 NEWS_EXTRACT_TIMEOUT = float(os.environ.get("NEWS_EXTRACT_TIMEOUT", "60"))
 #: pages a worker extracts before it is replaced by a fresh process: keeps memory flat
-NEWS_EXTRACT_MAX_TASKS_PER_WORKER = int(os.environ.get("NEWS_EXTRACT_MAX_TASKS_PER_WORKER", "500"))
+NEWS_EXTRACT_MAX_TASKS_PER_WORKER = int(os.environ.get("NEWS_EXTRACT_MAX_TASKS_PER_WORKER", "1000"))
 
 # --- scale-out on scrapy-redis (crawler/distributed.py; optional extra news-ingest[redis]) ---
 #: redis://host:6379/0 makes this process a worker: shared frontier and duplicate filter in

@@ -197,7 +197,7 @@ class ExtractPipeline:
     """Scrapy adapter around :func:`extract_article`, run in a process pool (or inline)."""
 
     def __init__(self, crawler: Crawler, *, favor_precision: bool, min_words: int,
-                 workers: int = 0, timeout: float = 60.0, max_tasks: int = 500) -> None:
+                 workers: int = 0, timeout: float = 60.0, max_tasks: int = 1000) -> None:
         self.crawler = crawler
         self.options = build_options(favor_precision=favor_precision)
         self.min_words = min_words
@@ -219,7 +219,7 @@ class ExtractPipeline:
             min_words=settings.getint("NEWS_EXTRACT_MIN_WORDS", 40),
             workers=settings.getint("NEWS_EXTRACT_WORKERS", 0),
             timeout=settings.getfloat("NEWS_EXTRACT_TIMEOUT", 60.0),
-            max_tasks=settings.getint("NEWS_EXTRACT_MAX_TASKS_PER_WORKER", 500),
+            max_tasks=settings.getint("NEWS_EXTRACT_MAX_TASKS_PER_WORKER", 1000),
         )
 
     async def open_spider(self) -> None:

@@ -49,7 +49,7 @@ START_METHOD = "forkserver"
 #: tasks a worker runs before it is retired and replaced (keeps memory flat); warm-up
 #: (imports are preloaded in the fork server, but library caches refill) costs far less
 #: than a few hundred pages
-MAX_TASKS = 500
+MAX_TASKS = 1000
 #: seconds between two checks of the fallback owner watch (see _watch_owner)
 WATCH_INTERVAL = 0.5
 #: linux/prctl.h: deliver a signal to this process when its parent process dies
