@@ -28,6 +28,7 @@ Usage:
     .venv/bin/python -m benchmarks.throughput [--corpus DIR] [--workers N] [--rounds 3] [--synthetic 20000]
 
 The corpus defaults to `../shared/corpus` beside the repository, or `$NEWS_INGEST_CORPUS`.
+"""
 from __future__ import annotations
 
 import argparse
