@@ -1,31 +1,34 @@
 """Throughput and memory: bare trafilatura on one core vs the whole `scrapy crawl replay`.
 
 Over the dev corpus pages (`<corpus>/fundus/pages` and `<corpus>/dates/pages`, 657
-gzipped pages), in one run:
+gzipped pages), in one run, `--rounds` times, interleaved so that other load on the
+machine hits both alike:
 
 (a) `trafilatura.bare_extraction(html, url=..., with_metadata=True)` in this process,
     one page after another (pages read and decoded beforehand, not timed);
 (b) `scrapy crawl replay` end to end into a fresh database, as a subprocess: reading,
     decoding, extraction in the worker pool, every stage, SQLite writes, start-up included.
 
-It prints pages/s of each, the ratio b/a, and the peak RSS of (b) summed over its whole
-process tree (crawler, forkserver, extraction workers), read from /proc every 0.2 s.
-A sum of RSS counts pages shared between processes more than once, so it overstates;
-the peak of the summed PSS (shared pages split between sharers) is printed beside it.
+It prints pages/s of each, the ratio b/a of each round and their medians, the load
+average before each run, and the memory of (b) over its whole process tree (crawler,
+fork server, extraction workers, resource tracker), read from /proc/*/smaps_rollup every
+0.2 s: the peak of the summed RSS (which counts pages shared by the forked workers once
+per process, so it overstates), of the summed PSS (shared pages split between sharers:
+the tree's real share of RAM) and of the summed USS (pages private to one process), and
+each process's own peaks. CPU seconds per page are read from /proc/*/stat, per process
+role; they do not depend on other load, unlike the rates.
 
 `--synthetic N` adds (c): a replay of N pages, the corpus pages hard-linked (or copied)
 N/657 times under distinct names, with a manifest giving each copy a distinct URL, and
-prints the process tree's RSS every 1000 pages done, to show memory stays flat. (Copies
+prints the process tree's memory every 1000 pages done, to show memory stays flat. (Copies
 of a page keep its canonical link, so they update one row per page; every copy still
 goes through extraction and every stage.)
 
 Usage:
-    .venv/bin/python -m benchmarks.throughput [--corpus DIR] [--workers N] [--synthetic 20000]
+    .venv/bin/python -m benchmarks.throughput [--corpus DIR] [--workers N] [--rounds 3] [--synthetic 20000]
 
 The corpus defaults to `../shared/corpus` beside the repository, or `$NEWS_INGEST_CORPUS`.
-Run it on an otherwise idle machine: other processes on the same cores slow (b) more than (a).
 """
-
 from __future__ import annotations
 
 import argparse
@@ -130,20 +133,34 @@ def tree_pids(root: int) -> list[int]:
     return found
 
 
-def memory_kb(pids: list[int]) -> tuple[int, int]:
-    """Summed (RSS, PSS) in kB of `pids`, from /proc/<pid>/smaps_rollup."""
-    rss = pss = 0
-    for pid in pids:
-        try:
-            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
-        except OSError:  # the process ended meanwhile
-            continue
-        for line in text.splitlines():
-            if line.startswith("Rss:"):
-                rss += int(line.split()[1])
-            elif line.startswith("Pss:"):
-                pss += int(line.split()[1])
-    return rss, pss
+def memory_kb(pid: int) -> dict[str, int] | None:
+    """RSS, PSS and USS (private clean + dirty) in kB of one process, or None when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:  # the process ended meanwhile
+        return None
+    fields = {}
+    for line in text.splitlines()[1:]:
+        name, value = line.split(":", 1)
+        fields[name] = int(value.split()[0])
+    return {"rss": fields.get("Rss", 0), "pss": fields.get("Pss", 0),
+            "uss": fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)}
+
+
+def role(pid: int, root: int) -> str:
+    """What a process of the crawl's tree is, from its command line and parent."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_text()
+        ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return "gone"
+    if pid == root:
+        return "crawler"
+    if "resource_tracker" in cmdline:
+        return "resource tracker"
+    if "forkserver" in cmdline:
+        return "fork server" if ppid == root else "worker"
+    return "other"
 
 
 def cpu_seconds(pid: int) -> float:
@@ -183,6 +200,8 @@ def rows_done(db: Path) -> int:
 def replay(folder: Path, workers: int | None, report_every: int = 0) -> dict[str, Any]:
     """(b)/(c): `scrapy crawl replay` of `folder` into a fresh database, watched from outside."""
     db = folder / "replay.db"
+    for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        stale.unlink(missing_ok=True)
     command = [sys.executable, "-m", "scrapy", "crawl", "replay", "-a", f"path={folder / 'pages'}",
                "-a", f"manifest={folder / 'manifest.jsonl'}", "-s", f"SQLITE_PATH={db}", "-s", "LOG_LEVEL=INFO",
                "-s", "LOGSTATS_INTERVAL=2"]
@@ -191,71 +210,117 @@ def replay(folder: Path, workers: int | None, report_every: int = 0) -> dict[str
     started = time.perf_counter()
     with (folder / "replay.log").open("w") as log:
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        peak_rss = peak_pss = 0
+        peak = {"rss": 0, "pss": 0, "uss": 0}
+        per_process: dict[int, dict[str, Any]] = {}
         next_report, samples = report_every, []
         cpu: dict[int, float] = {}  # last CPU time seen of every process of the tree
         while process.poll() is None:
-            pids = tree_pids(process.pid)
-            for pid in pids:
+            total = {"rss": 0, "pss": 0, "uss": 0}
+            for pid in tree_pids(process.pid):
                 cpu[pid] = max(cpu.get(pid, 0.0), cpu_seconds(pid))
-            rss, pss = memory_kb(pids)
-            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+                mem = memory_kb(pid)
+                if mem is None:
+                    continue
+                seen = per_process.setdefault(pid, {"role": role(pid, process.pid), "rss": 0, "uss": 0})
+                seen["rss"], seen["uss"] = max(seen["rss"], mem["rss"]), max(seen["uss"], mem["uss"])
+                for name in total:
+                    total[name] += mem[name]
+            for name in peak:
+                peak[name] = max(peak[name], total[name])
             if report_every:
                 done = pages_done(folder / "replay.log")
                 if done >= next_report:
-                    samples.append((done, rss, pss))
-                    print(f"    {done:6d} pages done: RSS {rss / 1024:6.0f} MB, PSS {pss / 1024:6.0f} MB "
-                          f"({time.perf_counter() - started:.0f} s)", flush=True)
+                    samples.append((done, total["rss"], total["pss"], total["uss"]))
+                    print(f"    {done:6d} pages done: RSS {total['rss'] / 1024:5.0f} MB, PSS {total['pss'] / 1024:5.0f} MB, "
+                          f"USS {total['uss'] / 1024:5.0f} MB ({time.perf_counter() - started:4.0f} s, "
+                          f"load {os.getloadavg()[0]:.2f})", flush=True)
                     next_report = (done // report_every + 1) * report_every
             time.sleep(0.2)
     seconds = time.perf_counter() - started
     if process.returncode != 0:
         sys.exit(f"scrapy crawl replay failed ({process.returncode}); see {folder / 'replay.log'}")
+    cpu_by_role: dict[str, float] = {}
+    for pid, used in cpu.items():
+        name = per_process.get(pid, {}).get("role", "other")
+        cpu_by_role[name] = cpu_by_role.get(name, 0.0) + used
     return {"seconds": seconds, "cpu": sum(cpu.values()), "main_cpu": cpu.get(process.pid, 0.0),
-            "peak_rss_mb": peak_rss / 1024, "peak_pss_mb": peak_pss / 1024,
+            "cpu_by_role": cpu_by_role, "peak_mb": {k: v / 1024 for k, v in peak.items()},
+            "per_process": sorted(per_process.values(), key=lambda p: p["role"]),
             "done": rows_done(db), "samples": samples}
+
+
+def print_memory(result: dict[str, Any]) -> None:
+    peak = result["peak_mb"]
+    print(f"    peak over the process tree (sums at one instant): RSS {peak['rss']:.0f} MB, "
+          f"PSS {peak['pss']:.0f} MB, USS {peak['uss']:.0f} MB")
+    print("    each process's own peak: " + "; ".join(
+        f"{p['role']} RSS {p['rss'] / 1024:.0f} / USS {p['uss'] / 1024:.0f} MB" for p in result["per_process"]))
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", help="corpus folder (default ../shared/corpus or $NEWS_INGEST_CORPUS)")
     parser.add_argument("--workers", type=int, help="NEWS_EXTRACT_WORKERS for the replay (default: the setting)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved (a)+(b) rounds (default 3)")
     parser.add_argument("--synthetic", type=int, default=0, metavar="N", help="also replay N synthetic pages")
     parser.add_argument("--skip-bare", action="store_true", help="skip (a) and (b), only run --synthetic")
     args = parser.parse_args()
     pages = corpus_pages(corpus_dir(args.corpus))
+    cores = os.cpu_count() or 1
+    print(f"{cores} CPUs; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the start", flush=True)
     with tempfile.TemporaryDirectory(prefix="news-throughput-") as tmp:
         if not args.skip_bare:
-            print(f"(a) bare trafilatura, 1 process, {len(pages)} pages ...", flush=True)
-            bare, bare_cpu = bare_trafilatura(pages)
-            rate_a = len(pages) / bare
-            print(f"    {bare:.1f} s, {rate_a:.2f} pages/s; {bare_cpu / len(pages) * 1000:.0f} ms CPU a page",
-                  flush=True)
             folder = Path(tmp) / "corpus"
             build_replay_dir(pages, folder)
-            print(f"(b) scrapy crawl replay, {len(pages)} pages, fresh database ...", flush=True)
-            result = replay(folder, args.workers)
-            rate_b = len(pages) / result["seconds"]
-            print(f"    {result['seconds']:.1f} s, {rate_b:.2f} pages/s; {result['done']} pages recorded; "
-                  f"peak RSS {result['peak_rss_mb']:.0f} MB (PSS {result['peak_pss_mb']:.0f} MB)")
-            print(f"ratio b/a = {rate_b / rate_a:.2f} (goal >= 1.6); peak RSS {result['peak_rss_mb']:.0f} MB "
-                  f"(goal <= 400 MB); {os.cpu_count()} CPUs")
-            # Independent of other load on the machine: CPU a page, and the rate an idle machine
-            # would reach (all cores busy, or the crawler's own process as the bottleneck).
-            cores = os.cpu_count() or 1
-            per_page = result["cpu"] / len(pages)
-            bound = max(result["cpu"] / cores, result["main_cpu"]) / len(pages)
-            print(f"CPU: (b) {per_page * 1000:.0f} ms a page over all processes "
-                  f"(crawler process {result['main_cpu'] / len(pages) * 1000:.0f} ms); "
-                  f"idle-machine ratio b/a <= {(bare_cpu / len(pages)) / bound:.2f}")
+            rates_a, rates_b, ratios = [], [], []
+            for number in range(1, args.rounds + 1):
+                print(f"round {number}: (a) bare trafilatura, 1 process, {len(pages)} pages "
+                      f"(load {os.getloadavg()[0]:.2f}) ...", flush=True)
+                bare, bare_cpu = bare_trafilatura(pages)
+                rate_a = len(pages) / bare
+                print(f"    {bare:.1f} s, {rate_a:.2f} pages/s; {bare_cpu / len(pages) * 1000:.0f} ms CPU a page",
+                      flush=True)
+                print(f"round {number}: (b) scrapy crawl replay, {len(pages)} pages, fresh database "
+                      f"(load {os.getloadavg()[0]:.2f}) ...", flush=True)
+                result = replay(folder, args.workers)
+                rate_b = len(pages) / result["seconds"]
+                print(f"    {result['seconds']:.1f} s, {rate_b:.2f} pages/s; {result['done']} pages recorded; "
+                      f"ratio b/a {rate_b / rate_a:.2f}")
+                print_memory(result)
+                # Independent of other load on the machine: CPU a page, and the rate an idle machine
+                # would reach (all cores busy, or the crawler's own process as the bottleneck).
+                per_page = result["cpu"] / len(pages)
+                bound = max(result["cpu"] / cores, result["main_cpu"]) / len(pages)
+                print(f"    CPU: (b) {per_page * 1000:.0f} ms a page over all processes ("
+                      + ", ".join(f"{name} {used / len(pages) * 1000:.1f}"
+                                  for name, used in sorted(result["cpu_by_role"].items()))
+                      + f"); idle-machine ratio b/a <= {(bare_cpu / len(pages)) / bound:.2f}", flush=True)
+                rates_a.append(rate_a)
+                rates_b.append(rate_b)
+                ratios.append(rate_b / rate_a)
+            print(f"median of {args.rounds} rounds: (a) {median(rates_a):.2f} pages/s, (b) {median(rates_b):.2f} "
+                  f"pages/s, ratio b/a {median(ratios):.2f} (goal >= 1.6); load average "
+                  f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
         if args.synthetic:
             folder = Path(tmp) / "synthetic"
             copies = -(-args.synthetic // len(pages))
             count = build_replay_dir(pages, folder, copies=copies, total=args.synthetic)
-            print(f"(c) scrapy crawl replay, {count} synthetic pages ...", flush=True)
+            print(f"(c) scrapy crawl replay, {count} synthetic pages (load {os.getloadavg()[0]:.2f}) ...", flush=True)
             result = replay(folder, args.workers, report_every=1000)
-            print(f"    {result['seconds']:.0f} s, {count / result['seconds']:.2f} pages/s, "
-                  f"peak RSS {result['peak_rss_mb']:.0f} MB (PSS {result['peak_pss_mb']:.0f} MB)")
+            print(f"    {result['seconds']:.0f} s, {count / result['seconds']:.2f} pages/s")
+            print_memory(result)
+            samples = result["samples"]
+            if len(samples) >= 4:
+                quarter = len(samples) // 4
+                first = max(s[2] for s in samples[:quarter]) / 1024
+                last = max(s[2] for s in samples[-quarter:]) / 1024
+                print(f"    PSS: highest sample of the first quarter {first:.0f} MB, of the last quarter {last:.0f} MB")
 
 
 if __name__ == "__main__":

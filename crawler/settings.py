@@ -114,12 +114,13 @@ NEWS_ALLOW_PRIVATE_ADDRESSES = os.environ.get("NEWS_ALLOW_PRIVATE_ADDRESSES", "0
 #: the pool and the replay spider await asyncio futures: pin the asyncio reactor (Scrapy's default)
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 _CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-#: extraction worker processes (e.g. the core count, _CORES); 0 = inline in the crawl's process.
-#: Off by default: measured here it did not beat inline yet (benchmarks/throughput.py), and a
-#: worker outliving a kill -9 of its crawl kept the crawl's output pipes open.
-NEWS_EXTRACT_WORKERS = int(os.environ.get("NEWS_EXTRACT_WORKERS", "0"))
+#: extraction worker processes, one per core by default; 0 = inline in the crawl's own process
+#: (debugging). Workers die with the crawl, even on kill -9 (pipelines/pool.py).
+NEWS_EXTRACT_WORKERS = int(os.environ.get("NEWS_EXTRACT_WORKERS", str(_CORES)))
 #: seconds one page may take in a worker before it is killed and the page recorded as failed
 NEWS_EXTRACT_TIMEOUT = float(os.environ.get("NEWS_EXTRACT_TIMEOUT", "60"))
+#: pages a worker extracts before it is replaced by a fresh process: keeps memory flat
+NEWS_EXTRACT_MAX_TASKS_PER_WORKER = int(os.environ.get("NEWS_EXTRACT_MAX_TASKS_PER_WORKER", "1000"))
 
 # --- scale-out on scrapy-redis (crawler/distributed.py; optional extra news-ingest[redis]) ---
 #: redis://host:6379/0 makes this process a worker: shared frontier and duplicate filter in

@@ -180,7 +180,9 @@ def _with_jsonld(paragraphs: list[str], jsonld: str) -> tuple[list[str], str]:
     return paragraphs, "trafilatura"
 
 
-def extract_body(html: str, url: str | None, *, doc: Document | None = None) -> BodyResult:
+def extract_body(
+    html: str, url: str | None, *, doc: Document | None = None, tree: HtmlElement | None = None
+) -> BodyResult:
     """Extract the article body of a page as plain text.
 
     Args:
@@ -188,12 +190,15 @@ def extract_body(html: str, url: str | None, *, doc: Document | None = None) -> 
         url: the page URL; only used when `doc` is None (trafilatura runs here then).
         doc: the result of the caller's `trafilatura.bare_extraction(..., with_metadata=True)`
             on the same page, reused so trafilatura runs once per page.
+        tree: the caller's lxml tree of the same page (not modified here), reused so the
+            page is parsed once; parsed from `html` when None.
 
     Returns:
         BodyResult with paragraphs separated by "\\n\\n", or text "" when the page has no
         article (section front, error page, login wall).
     """
-    tree = parse(html)
+    if tree is None:
+        tree = parse(html)
     if doc is None and tree is not None:
         doc = trafilatura.bare_extraction(
             parse(html), url=url, with_metadata=True, include_comments=False

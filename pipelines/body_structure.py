@@ -14,26 +14,9 @@ from lxml import html as lxml_html
 from lxml.etree import ParserError
 
 from pipelines.body_rules import WORD
-
-# JSON-LD @type values whose articleBody is an article text.
-# e.g. {"@type": "NewsArticle", "articleBody": "…"}, {"@type": ["Article", "ReportageNewsArticle"]}
-ARTICLE_TYPES = frozenset(
-    {
-        "article",
-        "newsarticle",
-        "reportagenewsarticle",
-        "analysisnewsarticle",
-        "opinionnewsarticle",
-        "backgroundnewsarticle",
-        "reviewnewsarticle",
-        "blogposting",
-        "socialmediaposting",
-        "liveblogposting",
-        "report",
-        "scholarlyarticle",
-        "techarticle",
-    }
-)
+# JSON-LD @type values whose articleBody is an article text, e.g. {"@type": "NewsArticle",
+# "articleBody": "…"}, {"@type": ["Article", "ReportageNewsArticle"]}: one list for all modules
+from pipelines.signals import ARTICLE_TYPES
 
 #: the lead/standfirst element themes print between headline and body, which trafilatura
 #: often cuts, e.g. <p class="lead">, <div class="article-standfirst">, <p itemprop="description">

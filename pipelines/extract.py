@@ -1,7 +1,7 @@
 """Extract stage: one parse, structured signals, then trafilatura for text and raw metadata.
 
 Reads settings ``NEWS_EXTRACT_FAVOR_PRECISION``, ``NEWS_EXTRACT_MIN_WORDS``,
-``NEWS_EXTRACT_WORKERS`` and ``NEWS_EXTRACT_TIMEOUT``.
+``NEWS_EXTRACT_WORKERS``, ``NEWS_EXTRACT_TIMEOUT`` and ``NEWS_EXTRACT_MAX_TASKS_PER_WORKER``.
 :func:`extract_article` is pure and picklable (plain arguments in, a plain dict
 out) so it runs in worker processes (:mod:`pipelines.pool`, :mod:`pipelines.worker`):
 :class:`ExtractPipeline` only adapts it, awaiting the pool so the crawl's
@@ -23,12 +23,15 @@ from trafilatura.settings import Extractor
 
 from crawler.items import ArticleItem
 from pipelines.body import extract_body
-from pipelines.drops import ExtractFailed, NoContent, Unparsable
 from pipelines.pool import WorkerCrashed, WorkerFailed, WorkerPool
 from pipelines.signals import collect_signals
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+# pipelines.drops (the adapter's DropItem subclasses) is imported where it is raised: it imports
+# Scrapy, which the extraction workers (they import this module for extract_article) never need,
+# and each of them would hold another ~25 MB of it.
 
 EXTRACTOR_VERSION = f"trafilatura {trafilatura.__version__}"
 #: a language tag's primary subtag, e.g. "en-GB" -> "en", "pt_BR" -> "pt"
@@ -211,7 +214,8 @@ def extract_article(html: str, url: str, *, fetched_at: str, options: Extractor)
         signals["category_candidates"].append({"text": category, "source": "trafilatura"})
     for tag in doc.tags or []:
         signals["tag_candidates"].append({"text": tag, "source": "trafilatura"})
-    body = extract_body(html, options.url, doc=doc)
+    # The same tree again: bare_extraction works on its own copy of it, so it is as parsed.
+    body = extract_body(html, options.url, doc=doc, tree=tree)
     result.update(
         text=body.text,
         body_method=body.method,
@@ -229,7 +233,7 @@ class ExtractPipeline:
     """Scrapy adapter around :func:`extract_article`, run in a process pool (or inline)."""
 
     def __init__(self, crawler: Crawler, *, favor_precision: bool, min_words: int,
-                 workers: int = 0, timeout: float = 60.0) -> None:
+                 workers: int = 0, timeout: float = 60.0, max_tasks: int = 1000) -> None:
         self.crawler = crawler
         self.options = build_options(favor_precision=favor_precision)
         self.min_words = min_words
@@ -239,7 +243,8 @@ class ExtractPipeline:
             from pipelines.worker import init_worker
 
             self.pool = WorkerPool(workers, timeout=timeout, initializer=init_worker,
-                                   initargs=(favor_precision,))
+                                   initargs=(favor_precision,), max_tasks=max_tasks,
+                                   preload=("pipelines.worker",))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -250,6 +255,7 @@ class ExtractPipeline:
             min_words=settings.getint("NEWS_EXTRACT_MIN_WORDS", 40),
             workers=settings.getint("NEWS_EXTRACT_WORKERS", 0),
             timeout=settings.getfloat("NEWS_EXTRACT_TIMEOUT", 60.0),
+            max_tasks=settings.getint("NEWS_EXTRACT_MAX_TASKS_PER_WORKER", 1000),
         )
 
     async def open_spider(self) -> None:
@@ -259,6 +265,7 @@ class ExtractPipeline:
     def close_spider(self) -> None:
         if self.pool is not None:
             self.crawler.stats.set_value("news/extract/workers_replaced", self.pool.replaced)
+            self.crawler.stats.set_value("news/extract/workers_recycled", self.pool.recycled)
             self.pool.close()
 
     async def _extract(self, item: ArticleItem) -> dict[str, Any]:
@@ -270,6 +277,8 @@ class ExtractPipeline:
         return await self.pool.run(extract_page, item.html, item.fetched_url, item.fetched_at)
 
     async def process_item(self, item: Any) -> Any:
+        from pipelines.drops import ExtractFailed, NoContent, Unparsable
+
         if not isinstance(item, ArticleItem):
             return item
         try:

@@ -13,18 +13,32 @@ time, so when a page hangs or kills its worker, exactly that page fails:
 and in both cases the lane is replaced by a fresh executor before it takes the
 next task. A shared multi-process executor cannot do this: a dead worker breaks
 *every* pending future of a ``ProcessPoolExecutor``, and a running task cannot
-be cancelled there at all. Reads no settings (the Scrapy adapter passes them).
+be cancelled there at all.
+
+Workers never outlive the process that owns the pool, even when it is killed
+with SIGKILL (no handler, no ``atexit``): a worker left behind would keep
+running and hold the crawl's stdout/stderr pipes open, so whoever waits on
+them (cron, a test, a shell pipeline) would hang. See :func:`_die_with_owner`.
+A worker is also retired after ``max_tasks`` tasks and replaced by a fresh
+one, so whatever a long run leaves in a worker's heap (library caches,
+fragmentation) is returned to the system: memory stays flat over a run of any
+length. Reads no settings (the Scrapy adapter passes them).
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import forkserver
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -32,6 +46,86 @@ T = TypeVar("T")
 #: "forkserver": workers start from a clean single-threaded server process, not
 #: from a fork of the running crawler (its reactor, threads and open database)
 START_METHOD = "forkserver"
+#: tasks a worker runs before it is retired and replaced (keeps memory flat); warm-up
+#: (imports are preloaded in the fork server, but library caches refill) costs far less
+#: than a few hundred pages
+MAX_TASKS = 1000
+#: seconds between two checks of the fallback owner watch (see _watch_owner)
+WATCH_INTERVAL = 0.5
+#: linux/prctl.h: deliver a signal to this process when its parent process dies
+PR_SET_PDEATHSIG = 1
+
+
+def _owner_gone(owner: int, parent: int) -> bool:
+    """Has the pool's owner (or this worker's parent, the fork server) ended?"""
+    if os.getppid() != parent:  # re-parented: the fork server is gone
+        return True
+    try:
+        os.kill(owner, 0)  # signal 0: an existence check, nothing is delivered
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # exists, under another user (pid reuse): not ours, gone
+        return True
+    return False
+
+
+def _watch_owner(owner: int, parent: int) -> None:
+    """Portable fallback: poll for the owner's end and kill this worker then.
+
+    It needs the GIL, so a worker stuck in C code holding it is only reaped by the
+    parent-death signal (Linux) or, when the owner lives, by the pool's timeout.
+    """
+    while not _owner_gone(owner, parent):
+        time.sleep(WATCH_INTERVAL)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _release_fork_server() -> None:
+    """Close this worker's copy of the pipe by which the fork server notices its owner's end.
+
+    The fork server exits when every write end of that pipe is closed, but it hands
+    one to each process it forks (for grandchildren we never start): while a worker
+    holds it, the fork server outlives a killed owner, and so the parent-death signal
+    that should reach the worker never fires.
+    """
+    server = getattr(forkserver, "_forkserver", None)
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if isinstance(fd, int):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+        server._forkserver_alive_fd = None  # type: ignore[union-attr]
+
+
+def _die_with_owner(owner: int) -> None:
+    """Make this worker process die when the pool's owner process dies, even by SIGKILL.
+
+    On Linux the kernel does it: prctl(PR_SET_PDEATHSIG, SIGKILL) sends SIGKILL to
+    this worker when its parent (the fork server, which itself exits as soon as the
+    owner's end of its pipe closes) dies. Hand-rolled through ctypes because neither
+    the standard library nor multiprocessing exposes prctl, and the one PyPI binding
+    (python-prctl) is an unmaintained C extension for a single call. Everywhere (and
+    should prctl fail), a daemon thread also polls the parent pid and the owner pid.
+    """
+    parent = os.getppid()
+    _release_fork_server()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no usable libc: the thread below still watches
+            pass
+    if _owner_gone(owner, parent):  # the owner died before the signal was armed
+        os.kill(os.getpid(), signal.SIGKILL)
+    threading.Thread(target=_watch_owner, args=(owner, parent), name="owner-watch", daemon=True).start()
+
+
+def _init_lane(owner: int, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    """Every worker's initializer: tie its life to the owner, then the pool's own initializer."""
+    _die_with_owner(owner)
+    if initializer is not None:
+        initializer(*initargs)
 
 
 class WorkerFailed(Exception):
@@ -51,11 +145,12 @@ class WorkerCrashed(WorkerFailed):
 
 
 class _Lane:
-    """One worker process (a single-process executor) and its pid, for killing it."""
+    """One worker process (a single-process executor), its pid for killing it, and its task count."""
 
     def __init__(self, executor: ProcessPoolExecutor, pid: int) -> None:
         self.executor = executor
         self.pid = pid
+        self.tasks = 0
 
     def kill(self) -> None:
         """Kill the worker now (it may be stuck in C code) and let the executor go."""
@@ -74,21 +169,31 @@ class WorkerPool:
         timeout: seconds one task may run before its worker is killed.
         initializer: run once in each new worker, e.g. to build expensive options.
         initargs: picklable arguments for ``initializer``.
+        max_tasks: tasks a worker runs before it is replaced by a fresh one (0: never).
+        preload: modules the fork server imports once, so each new worker starts with
+            them loaded (fast replacement, and their pages shared between workers).
     """
 
     def __init__(self, workers: int, *, timeout: float,
                  initializer: Callable[..., None] | None = None,
-                 initargs: tuple[Any, ...] = ()) -> None:
+                 initargs: tuple[Any, ...] = (), max_tasks: int = MAX_TASKS,
+                 preload: tuple[str, ...] = ()) -> None:
         if workers < 1:
             raise ValueError("a WorkerPool needs at least one worker")
         self.workers = workers
         self.timeout = timeout
         self.initializer = initializer
         self.initargs = initargs
+        self.max_tasks = max_tasks
         self.context = multiprocessing.get_context(START_METHOD)
+        if preload:
+            # Only takes effect if this process's fork server is not running yet.
+            self.context.set_forkserver_preload(list(preload))
         self.replaced = 0
+        self.recycled = 0
         self._idle: asyncio.Queue[_Lane] | None = None
         self._lanes: set[_Lane] = set()
+        self._recycling: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         """Start every worker now (a crawl should not pay start-up on its first pages)."""
@@ -100,8 +205,8 @@ class WorkerPool:
             self._idle.put_nowait(lane)
 
     async def _new_lane(self) -> _Lane:
-        executor = ProcessPoolExecutor(max_workers=1, mp_context=self.context,
-                                       initializer=self.initializer, initargs=self.initargs)
+        executor = ProcessPoolExecutor(max_workers=1, mp_context=self.context, initializer=_init_lane,
+                                       initargs=(os.getpid(), self.initializer, self.initargs))
         # The worker reports its own pid: the public way to know which process to kill.
         pid = await asyncio.wrap_future(executor.submit(os.getpid))
         lane = _Lane(executor, pid)
@@ -115,10 +220,12 @@ class WorkerPool:
         Waiting for a free worker does not count towards the timeout.
         """
         await self.start()
-        assert self._idle is not None
-        lane = await self._idle.get()
+        idle = self._idle
+        assert idle is not None
+        lane = await idle.get()
         try:
             future = asyncio.wrap_future(lane.executor.submit(fn, *args, **kwargs))
+            lane.tasks += 1
             try:
                 result = await asyncio.wait_for(future, self.timeout)
             except TimeoutError:
@@ -130,7 +237,25 @@ class WorkerPool:
                 raise WorkerCrashed("the extraction process crashed on this page") from None
             return result
         finally:
-            self._idle.put_nowait(lane)
+            if self.max_tasks and lane.tasks >= self.max_tasks and self._idle is idle:
+                # Replaced in the background: this task's result is not held up by a start-up.
+                task = asyncio.ensure_future(self._recycle(lane, idle))
+                self._recycling.add(task)
+                task.add_done_callback(self._recycling.discard)
+            else:
+                idle.put_nowait(lane)
+
+    async def _recycle(self, lane: _Lane, idle: asyncio.Queue[_Lane]) -> None:
+        """Retire a worker that has run ``max_tasks`` tasks and put a fresh one in its place."""
+        self._lanes.discard(lane)
+        lane.executor.shutdown(wait=False)  # it is idle: it exits after its queue's sentinel
+        self.recycled += 1
+        fresh = await self._new_lane()
+        if self._idle is idle:
+            idle.put_nowait(fresh)
+        else:  # the pool was closed meanwhile
+            self._lanes.discard(fresh)
+            fresh.executor.shutdown(wait=False)
 
     async def _replace(self, lane: _Lane) -> _Lane:
         lane.kill()
@@ -140,7 +265,7 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop every worker; called when the crawl has no page left in flight."""
+        self._idle = None  # a recycling still under way shuts its fresh worker down itself
         for lane in list(self._lanes):
             lane.executor.shutdown(wait=True, cancel_futures=True)
         self._lanes.clear()
-        self._idle = None

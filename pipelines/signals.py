@@ -14,17 +14,20 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from pipelines.date_signals import date_candidates
 
-#: JSON-LD types that describe the article itself, e.g. "NewsArticle", "BlogPosting"
+#: JSON-LD @type values (lower-cased) of an article, e.g. "NewsArticle", "BlogPosting";
+#: the one list for every module that asks "is this JSON-LD object the article?"
 ARTICLE_TYPES = frozenset({
-    "article", "newsarticle", "blogposting", "reportagenews", "analysisnewsarticle",
-    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "liveblogposting",
-    "scholarlyarticle", "techarticle", "report", "socialmediaposting",
-    "webpage", "creativework",
+    "article", "newsarticle", "reportagenewsarticle", "reportagenews", "analysisnewsarticle",
+    "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle", "blogposting",
+    "socialmediaposting", "liveblogposting", "report", "scholarlyarticle", "techarticle",
 })
+#: generic types a page may give its article: used for metadata only when no specific type is there
+GENERIC_TYPES = frozenset({"webpage", "creativework"})
 AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
                "dcterms.creator", "byl", "cxenseparse:author")
 SECTION_META = ("article:section", "parsely-section", "section", "category", "cxenseparse:recs:category")
@@ -32,6 +35,7 @@ TAG_META = ("article:tag", "news_keywords", "parsely-tags", "sailthru.tags", "ke
 #: class or id fragments of visible byline elements, e.g. class="entry-byline"
 BYLINE_CLASS_RE = re.compile(r"byline|author|autor|auteur|writer", re.IGNORECASE)
 MAX_BYLINE_CHARS = 300
+AFTER_H1 = etree.XPath("boolean(ancestor::h1 | preceding::h1)")
 #: a byline-class element that is not the byline itself, e.g. class="author-bio", "author__avatar"
 BYLINE_NOISE_CLASS_RE = re.compile(
     r"bio\b|biography|avatar|photo|image|img|social|share|follow|description|about|"
@@ -144,12 +148,13 @@ def read_jsonld(tree: lxml_html.HtmlElement) -> tuple[dict[str, Any], list[str],
                         name = entry.get("name") or (target.get("name") if isinstance(target, dict) else None)
                         if isinstance(name, str) and clean(name):
                             breadcrumbs.append(clean(name))
-            is_article = bool(kinds & ARTICLE_TYPES) or any(k.endswith("article") for k in kinds)
+            is_article = bool(kinds & (ARTICLE_TYPES | GENERIC_TYPES)) or any(
+                k.endswith("article") for k in kinds)
             # A specific article type beats a generic WebPage seen earlier.
-            if is_article and (not article or (article["_generic"] and not kinds <= {"webpage", "creativework"})):
+            if is_article and (not article or (article["_generic"] and not kinds <= GENERIC_TYPES)):
                 publisher = node.get("publisher")
                 article = {
-                    "_generic": kinds <= {"webpage", "creativework"},
+                    "_generic": kinds <= GENERIC_TYPES,
                     "type": sorted(kinds),
                     "headline": next(iter(_strings(node.get("headline")) + _strings(node.get("name"))), ""),
                     "datePublished": node.get("datePublished") if isinstance(node.get("datePublished"), str) else None,
@@ -222,9 +227,7 @@ def visible_bylines(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
     ``<h1>``, where an article's own byline sits), so the bylines stage can read one
     byline block instead of every author name the page mentions.
     """
-    h1 = next(tree.iter("h1"), None)
-    order = {el: i for i, el in enumerate(tree.iter())} if h1 is not None else {}
-    h1_at = order.get(h1, -1) if h1 is not None else -1
+    has_h1 = next(tree.iter("h1"), None) is not None
     chosen: list[lxml_html.HtmlElement] = []
     for element in tree.xpath("//body//*[@class or @id or @itemprop]"):
         if element.tag in ("script", "style", "meta", "link", "img", "body", "html", "article", "main",
@@ -248,8 +251,10 @@ def visible_bylines(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
         if not 2 < len(text) <= MAX_BYLINE_CHARS or CREDIT_TEXT_RE.match(text):
             continue
         leaf = not any(d in members for d in element.iterdescendants())
+        # After the page's first <h1> in document order: an <h1> precedes it or contains it
+        # (asked of the few candidates, instead of numbering every element of the page).
         found.append({"text": text, "source": "byline", "group": group, "leaf": leaf,
-                      "after_h1": h1_at < 0 or order.get(element, 0) > h1_at})
+                      "after_h1": not has_h1 or AFTER_H1(element)})
     return found
 
 

@@ -150,25 +150,30 @@ class Store:
         Returns the keys that became boilerplate with this article.
         """
         crossed = []
-        table = self.db.table("boilerplate_blocks")
+        records = []
         with self.db.atomic():
+            # One read and one batched write per article, not a query and an upsert per block.
+            stored = {key: (seen_in, count) for key, seen_in, count in self.db.execute(
+                "select block, seen_in, article_count from boilerplate_blocks"
+                " where site = ? and block in (select value from json_each(?))",
+                [site, json.dumps(list(blocks))])}
             for key, sample in blocks.items():
-                found = list(self.db.execute(
-                    "select seen_in, article_count from boilerplate_blocks where site = ? and block = ?",
-                    [site, key]))
-                seen = json.loads(found[0][0]) if found else []
+                found = stored.get(key)
+                seen = json.loads(found[0]) if found else []
                 if any(article[0] == url or article[1] == digest for url, digest in seen):
                     continue
-                count = (found[0][1] if found else 0) + 1
+                count = (found[1] if found else 0) + 1
                 if len(seen) < min_articles:
                     seen.append(list(article))
-                record = {"site": site, "block": key, "sample": sample[:500],
-                          "article_count": count, "seen_in": json.dumps(seen)}
-                if not found:
-                    record["first_seen"] = now
-                table.upsert(record, pk=("site", "block"), alter=False)
+                records.append((site, key, sample[:500], count, json.dumps(seen), now))
                 if count == min_articles:
                     crossed.append(key)
+            # first_seen is written by the insert only: an update keeps the block's first sighting.
+            self.db.conn.executemany(
+                "insert into boilerplate_blocks (site, block, sample, article_count, seen_in, first_seen)"
+                " values (?, ?, ?, ?, ?, ?) on conflict (site, block) do update set"
+                " sample = excluded.sample, article_count = excluded.article_count,"
+                " seen_in = excluded.seen_in", records)
         return crossed
 
     def articles_of_site(self, site: str) -> list[dict[str, Any]]:

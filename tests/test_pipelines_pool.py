@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,9 @@ from crawler.items import ArticleItem
 from crawler.spiders.replay import ReplaySpider
 from pipelines.drops import ExtractFailed
 from pipelines.extract import ExtractPipeline
-from pipelines.pool import WorkerCrashed, WorkerPool, WorkerTimeout
+from pipelines.pool import WorkerCrashed, WorkerPool, WorkerTimeout, _owner_gone
+from tests.badinput.many import write_pages
+from tests.conftest import ROOT
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 
@@ -117,6 +122,123 @@ def test_a_crash_fails_only_its_own_task() -> None:
     assert isinstance(results[0], WorkerCrashed)
     assert results[1:] == [25, 36, 16]
     assert replaced == 1
+
+
+def test_a_worker_is_recycled_after_max_tasks_and_results_keep_coming() -> None:
+    async def go() -> tuple[list[int], int, int]:
+        pool = WorkerPool(1, timeout=30, max_tasks=3)
+        try:
+            pids = []
+            for _ in range(7):
+                pids.append((await pool.run(_whoami))[0])
+            return pids, pool.recycled, pool.replaced
+        finally:
+            pool.close()
+
+    pids, recycled, replaced = run(go())
+    assert pids[0] == pids[1] == pids[2] != pids[3]
+    assert pids[3] == pids[4] == pids[5] != pids[6]
+    assert (recycled, replaced) == (2, 0)
+
+
+def _state(pid: int) -> str | None:
+    """A process's state letter ("Z" for a zombie: dead, not yet reaped), None when gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return None
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (state := _state(int(entry.name))) is not None and state != "Z":
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _wait_dead(pids: list[int], timeout: float) -> list[int]:
+    """The pids still running (not gone, not zombies) after up to ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [pid for pid in alive if _state(pid) not in (None, "Z")]
+    return alive
+
+
+def test_owner_gone_table() -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    assert _owner_gone(os.getpid(), os.getppid()) is False
+    assert _owner_gone(dead.pid, os.getppid()) is True  # the owner ended
+    assert _owner_gone(os.getpid(), os.getppid() + 1) is True  # re-parented: the parent ended
+
+
+OWNER = """
+import asyncio, sys, time
+from pipelines.pool import WorkerPool
+from tests.test_pipelines_pool import _whoami
+
+async def main():
+    pool = WorkerPool(2, timeout=30)
+    await pool.start()
+    pids = {(await pool.run(_whoami))[0] for _ in range(6)}
+    print(" ".join(map(str, sorted(pids))), flush=True)
+    time.sleep(600)
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process states from /proc")
+def test_kill_9_of_the_owner_leaves_no_worker_behind() -> None:
+    owner = subprocess.Popen([sys.executable, "-c", OWNER], cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        assert owner.stdout is not None
+        workers = [int(pid) for pid in owner.stdout.readline().split()]
+        assert workers, owner.stderr.read() if owner.stderr else ""
+        assert all(_state(pid) not in (None, "Z") for pid in workers)  # running before the kill
+        owner.send_signal(signal.SIGKILL)
+        owner.wait(timeout=30)
+        assert _wait_dead(workers, 15) == [], "a worker outlived the kill -9 of its pool's owner"
+    finally:
+        owner.kill()
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process states from /proc")
+def test_kill_9_of_a_crawl_leaves_no_worker_and_closes_its_pipes(tmp_path: Path) -> None:
+    """The crawl runs with the default settings (pool on); after kill -9 nothing holds its pipes."""
+    write_pages(tmp_path / "pages", 300)
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "scrapy", "crawl", "replay", "-a", f"path={tmp_path / 'pages'}",
+         "-s", f"SQLITE_PATH={tmp_path / 'kill.db'}", "-s", "LOG_LEVEL=WARNING",
+         "-s", "NEWS_EXTRACT_WORKERS=2"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while len(_descendants(crawl.pid)) < 3 and time.monotonic() < deadline:  # fork server + 2 workers
+            assert crawl.poll() is None, crawl.communicate()[1][-2000:]
+            time.sleep(0.1)
+        tree = _descendants(crawl.pid)
+        assert len(tree) >= 3, tree
+        crawl.send_signal(signal.SIGKILL)
+        crawl.wait(timeout=30)
+        # communicate() returns only once every holder of the crawl's stdout/stderr has exited
+        crawl.communicate(timeout=20)
+        assert _wait_dead(tree, 15) == [], "a process of the crawl outlived its kill -9"
+    finally:
+        crawl.kill()
 
 
 def test_a_pool_needs_a_worker() -> None:
