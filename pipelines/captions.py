@@ -30,6 +30,22 @@ CREDIT_SUFFIX_RE = re.compile(
 )
 
 
+#: a full sentence: ends in sentence punctuation, optionally inside closing quotes,
+#: e.g. "Currency collectors are on the hunt for rare bills." or '… he said."'
+SENTENCE_END_RE = re.compile(r"[.!?…][\"'»“”’)]*\s*$")
+#: an alt text shorter than this many words is a label even when it ends in a full stop
+MIN_SENTENCE_WORDS = 6
+
+
+def is_body_sentence(text: str) -> bool:
+    """A paragraph that reads as a sentence of the article rather than a photo caption.
+
+    Sites reuse the article's own sentences as image alt texts; captions printed from
+    alt texts are noun phrases ("Branthwaite celebrates his goal") without a full stop.
+    """
+    return len(text.split()) >= MIN_SENTENCE_WORDS and SENTENCE_END_RE.search(text) is not None
+
+
 def without_credit(caption: str) -> str:
     """The caption without a trailing photo credit (the credit is not what the photo shows)."""
     stripped = CREDIT_SUFFIX_RE.sub("", caption).strip()
@@ -53,14 +69,16 @@ def _is_caption_paragraph(paragraph: str, keys: dict[str, str]) -> bool:
 def remove_repeated_captions(text: str, candidates: list[dict[str, str]]) -> tuple[list[str], str]:
     """Split captions out of ``text``; return (distinct captions in page order, cleaned text)."""
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
-    body_keys = {caption_key(p) for p in paragraphs}
+    # paragraphs an alt/title text may stand for: those that do not read as sentences
+    shown_keys = {caption_key(p) for p in paragraphs if not is_body_sentence(p)}
     captions: dict[str, str] = {}
     for cand in candidates:
         key = caption_key(cand["text"])
         if not key or key in captions:
             continue
-        # Alt/title texts are only captions when the page shows them as text.
-        if cand["source"] == "caption" or key in body_keys:
+        # Alt/title texts are only captions when the page shows them as text, and
+        # not when that text is one of the article's own sentences.
+        if cand["source"] == "caption" or key in shown_keys:
             captions[key] = without_credit(cand["text"])
     if not captions:
         return [], text
