@@ -52,6 +52,16 @@ LEAD_MAX_WORDS = 90
 
 #: link texts shorter than this many characters ("Home", "Sport") say nothing about teasers
 MIN_LINK_TEXT = 15
+#: a list item whose text is at least this share link text is a link, e.g.
+#: <li><strong>Kicker:</strong> <a href="/other-article">Headline</a></li>
+LINK_ITEM_SHARE = 0.5
+#: embedded social-media posts; their text is a quote widget, not the article's prose,
+#: e.g. <blockquote class="twitter-tweet">, <blockquote class="instagram-media">
+EMBED_XPATH = (
+    "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')"
+    " or contains(@class, 'tiktok-embed') or contains(@class, 'bluesky-embed')"
+    " or contains(@class, 'threads-post') or contains(@class, 'fb-xfbml-parse-ignore')]"
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,13 @@ class PageSignals:
     all_link_texts: frozenset[str] = frozenset()
     #: the article's lead/standfirst paragraph as the page marks it up ("" if none)
     lead: str = ""
+    #: normalised texts of list items that are mostly one link (related-article lists)
+    link_items: frozenset[str] = frozenset()
+    #: normalised long link texts joined by newlines, to find paragraphs that sit inside a
+    #: link (teaser cards: <a><h3>Other story</h3><p>Its first lines …</p></a>)
+    link_blob: str = ""
+    #: normalised texts of embedded social-media posts joined by newlines
+    embed_blob: str = ""
 
 
 def norm(text: str) -> str:
@@ -137,8 +154,30 @@ def page_signals(tree: lxml_html.HtmlElement | None) -> PageSignals:
     links.discard("")
     captions.discard("")
     long_links = frozenset(t for t in links if len(t) >= MIN_LINK_TEXT)
-    return PageSignals(jsonld_article_body(tree), frozenset(captions), long_links, frozenset(links),
-                       lead_text(tree))
+    embeds = [norm(el.text_content()) for el in tree.xpath(EMBED_XPATH)]
+    return PageSignals(
+        jsonld_article_body(tree),
+        frozenset(captions),
+        long_links,
+        frozenset(links),
+        lead_text(tree),
+        link_items=link_items(tree),
+        link_blob="\n".join(long_links),
+        embed_blob="\n".join(e for e in embeds if e),
+    )
+
+
+def link_items(tree: lxml_html.HtmlElement) -> frozenset[str]:
+    """Normalised texts of the <li> elements whose text is mostly link text."""
+    found: set[str] = set()
+    for item in tree.iter("li"):
+        text = norm(item.text_content())
+        if not text:
+            continue
+        linked = sum(len(norm(a.text_content())) for a in item.iter("a"))
+        if linked >= LINK_ITEM_SHARE * len(text):
+            found.add(text)
+    return frozenset(found)
 
 
 def lead_text(tree: lxml_html.HtmlElement) -> str:
