@@ -37,8 +37,11 @@ BOILERPLATE_LABEL = re.compile(
 # "Fehler gefunden? Jetzt melden.", "Get the latest news from … in your inbox."
 BOILERPLATE_PREFIX = re.compile(
     r"^\W*(?:"
-    r"read more|read also|related|see also|also read|more:|watch:|listen:|click here|tap here"
-    r"|sign up|subscribe|get (the latest|daily|our)|follow (us|\w+ on)|join (us|our)|download (our|the) app"
+    r"read more|read also|related|see also|also read|more ?:|watch:|listen:|click here|tap here"
+    r"|got a (story|news tip)|for more (stories|news|articles) like this|more to follow"
+    r"|join (the )?(thought-provoking )?conversations?|enjoying our (latest )?content"
+    r"|log ?in or (create|register)|create an account to continue"
+    r"|sign up|subscribe|get (the latest|daily|our)|follow (us|\S+ on)|join (us|our)|download (our|the) app"
     r"|you must (confirm|log ?in|sign in)|please log ?(in|out)|funda olunye udaba"
     r"|lesen sie (auch|mehr|hier)|mehr zum thema|auch interessant|mehr dazu|hier geht es|jetzt (abonnieren|testen|melden)"
     r"|fehler gefunden|folgst du schon|folgen sie uns|abonnieren sie|melden sie sich|\d+ (wochen|monate) kostenlos"
@@ -62,7 +65,8 @@ CREDIT_LINE = re.compile(
 # e.g. "Unabhängiger Journalismus braucht deine Unterstützung.", "Deine Privatsphäre-Einstellungen verhindern …",
 # "We independently select everything we recommend. Buying through us may earn us a commission"
 PLUG_LINE = re.compile(
-    r"(?:newsletter|\bin your inbox\b|support (our|independent) journalism|donate|unterstützen sie"
+    r"(?:newsletter|\bin your in-?box\b|browser version with limited support|(in unserem|im) (live|news)-?blog\b"
+    r"|einverstanden, dass mir (der )?externe|support (our|independent) journalism|donate|unterstützen sie"
     r"|braucht (deine|ihre) unterstützung|journalismus unterstützen|privatsphäre-einstellungen|cookie"
     r"|externen? inhalt|affiliate|earn (us )?a commission|erhalten wir (eine )?provision|bookmark .+ and sign up"
     r"|\bjetzt (abonnieren|abonnent werden|testen)\b|whatsapp-kanal|news-app|\bpodcast abonnieren\b"

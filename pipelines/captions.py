@@ -57,9 +57,22 @@ def caption_key(text: str) -> str:
     return NON_WORD_RE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
+#: captions at least this long are looked for inside paragraphs (shorter ones are too common)
+MIN_INNER_CAPTION = 20
+#: a paragraph made of captions leaves at most this many words once they are taken out
+MAX_LEFTOVER_WORDS = 2
+
+
 def _is_caption_paragraph(paragraph: str, keys: dict[str, str]) -> bool:
     key = caption_key(paragraph)
     if key in keys:
+        return True
+    # Several caption elements printed as one block (a caption shown twice for two layouts).
+    leftover = key
+    for k in keys:
+        if len(k) > MIN_INNER_CAPTION and k in leftover:
+            leftover = leftover.replace(k, " ")
+    if leftover != key and len(leftover.split()) <= MAX_LEFTOVER_WORDS:
         return True
     # The caption followed by a credit line: "Caption text. (Photo: Agency)".
     return any(key.startswith(k) and CREDIT_TAIL_RE.match(paragraph[len(k):] or " ")
