@@ -38,7 +38,7 @@ BOILERPLATE_LABEL = re.compile(
 BOILERPLATE_PREFIX = re.compile(
     r"^\W*(?:"
     r"read more|read also|related|see also|also read|more ?:|watch:|listen:|click here|tap here"
-    r"|got a (story|news tip)|for more (stories|news|articles) like this|more to follow"
+    r"|got a (story|news tip)|[^.!?]{0,80}\? get in touch\b|for more (stories|news|articles) like this|more to follow"
     r"|join (the )?(thought-provoking )?conversations?|enjoying our (latest )?content"
     r"|log ?in or (create|register)|create an account to continue"
     r"|sign up|subscribe|get (the latest|daily|our)|follow (us|\S+ on)|join (us|our)|download (our|the) app"
@@ -47,7 +47,7 @@ BOILERPLATE_PREFIX = re.compile(
     r"|fehler gefunden|folgst du schon|folgen sie uns|abonnieren sie|melden sie sich|\d+ (wochen|monate) kostenlos"
     r"|lire aussi|à lire aussi|lee también|leer más|leggi anche|les også|läs också|czytaj (też|także)"
     r"|dieses thema im programm|dieser artikel ist zuerst|mit agenturmaterial|with files from|with reporting by"
-    r"|quelle:|source:|lesedauer|reading time|\d+ min(ute)?s? (read|lesezeit|lesedauer)"
+    r"|(?:quellen?|sources?|kilde|källa|fuente|fonte|źródło):\s*\w|lesedauer|reading time|\d+ min(ute)?s? (read|lesezeit|lesedauer)"
     r")",
     re.IGNORECASE,
 )
@@ -73,6 +73,13 @@ PLUG_LINE = re.compile(
     r"|feedback zu diesem artikel|wie hat ihnen dieser artikel gefallen|durchschnittliche bewertung"
     r"|zitiervorschlag|\(abgerufen am|fehler (gefunden|melden)|melden sie den fehler|verfügbar bis"
     r"|会員限定|有料会員|会員登録|読み放題)",
+    re.IGNORECASE,
+)
+
+# The signature line of an embedded post that lost its widget markup, or its bare media link.
+# e.g. "— The White House (@WhiteHouse) February 11, 2025", "Buses to the station. pic.twitter.com/7IJYBk"
+EMBED_LINE = re.compile(
+    r"^\W*[—–-]\s*[^()]{1,80}\(@\w{1,30}\)\s*\w+\.? \d{1,2},? \d{4}\W*$|\bpic\.twitter\.com/\w+\W*$",
     re.IGNORECASE,
 )
 
@@ -138,7 +145,7 @@ def is_boilerplate(line: str) -> bool:
     n = len(line.split())
     if n == 0:
         return True
-    if BOILERPLATE_LABEL.match(line) or META_ONLY_LINE.match(line) or is_byline(line):
+    if BOILERPLATE_LABEL.match(line) or META_ONLY_LINE.match(line) or is_byline(line) or EMBED_LINE.search(line):
         return True
     if n <= SHORT_LINE_WORDS and (
         BOILERPLATE_PREFIX.match(line) or CREDIT_LINE.search(line) or PLUG_LINE.search(line)
