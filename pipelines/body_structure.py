@@ -46,6 +46,11 @@ LEAD_XPATH = (
 )
 #: descendants that mark a layout block rather than a lead paragraph
 LEAD_NOT_INSIDE = ".//script | .//style | .//img | .//figure | .//ul | .//ol | .//form | .//iframe | .//button"
+#: the page's own summary, often printed as the standfirst
+DESCRIPTION_XPATH = (
+    "//head/meta[@property='og:description' or @name='description' or @name='twitter:description']"
+    "/@content"
+)
 #: a lead has at least this many words (shorter ones are kickers) and at most LEAD_MAX_WORDS
 LEAD_MIN_WORDS = 8
 LEAD_MAX_WORDS = 90
@@ -181,7 +186,8 @@ def link_items(tree: lxml_html.HtmlElement) -> frozenset[str]:
 
 
 def lead_text(tree: lxml_html.HtmlElement) -> str:
-    """The first marked-up lead paragraph of a plausible length, whitespace-normalised."""
+    """The first marked-up lead paragraph of a plausible length, whitespace-normalised;
+    else the page's description when the page shows it as a block of its own (a standfirst)."""
     for element in tree.xpath(LEAD_XPATH):
         # A container of scripts, images, lists or several paragraphs is a layout block, not a lead.
         if element.xpath(LEAD_NOT_INSIDE) or len(element.findall(".//p")) > 1:
@@ -189,4 +195,31 @@ def lead_text(tree: lxml_html.HtmlElement) -> str:
         text = " ".join(element.text_content().split())
         if LEAD_MIN_WORDS <= len(text.split()) <= LEAD_MAX_WORDS:
             return text
+    return shown_description(tree)
+
+
+def shown_description(tree: lxml_html.HtmlElement) -> str:
+    """The meta description when an element of the page body holds exactly that text.
+
+    Themes print the standfirst from the same field as <meta name="description">, in
+    markup with no "lead" class; a description that is not shown (SEO text) is ignored,
+    and so is one shown only as a link, caption or in navigation (a teaser of the story).
+    """
+    for content in tree.xpath(DESCRIPTION_XPATH):
+        text = " ".join(str(content).split())
+        key = norm(text)
+        if not LEAD_MIN_WORDS <= len(key.split()) <= LEAD_MAX_WORDS:
+            continue
+        # the first words locate candidate text nodes cheaply; the whole text must match
+        probe = " ".join(text.split()[:4])
+        for node in tree.xpath("//body//text()[contains(normalize-space(.), $probe)]", probe=probe):
+            # a tail text belongs to the element around the one it follows
+            element = node.getparent().getparent() if node.is_tail else node.getparent()
+            while element is not None and len(norm(element.text_content())) < len(key):
+                element = element.getparent()
+            if element is not None and norm(element.text_content()) == key and not element.xpath(
+                "ancestor-or-self::*[self::a or self::figcaption or self::nav or self::footer"
+                " or self::aside or self::script or self::noscript]"
+            ):
+                return text
     return ""

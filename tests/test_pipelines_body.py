@@ -18,7 +18,13 @@ import pytest
 
 from pipelines import body_rules
 from pipelines.body import BodyResult, drop_link_lists, extract_body
-from pipelines.body_structure import PageSignals, jsonld_article_body, page_signals, parse
+from pipelines.body_structure import (
+    PageSignals,
+    jsonld_article_body,
+    page_signals,
+    parse,
+    shown_description,
+)
 
 CORPUS = Path(
     os.environ.get("NEWS_INGEST_CORPUS")
@@ -440,3 +446,35 @@ def test_newsletter_plug_marked_as_lead_is_not_put_back() -> None:
         "Sign up for our newsletter and get the best of the Town Courier in your inbox every day.")
     result = extract_body(page, "https://town.example/news/pool-repairs-cost-more")
     assert "newsletter" not in result.text
+
+
+DESCRIPTION = "Shift workers will no longer need taxis to get home from the city centre at night."
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (f"<div class='intro-x'><span>{DESCRIPTION}</span></div><p>{PARA}</p>", DESCRIPTION),
+        # text after a comment is the comment's tail; its element is the paragraph
+        (f"<p><!-- -->{DESCRIPTION}</p>", DESCRIPTION),
+        (f"<div><b>Buses:</b> {DESCRIPTION}</div>", ""),  # more than the description: not it
+        (f"<p>{PARA}</p>", ""),  # SEO text the page does not show
+        (f"<a href='/night-buses'>{DESCRIPTION}</a>", ""),  # a teaser link to the story
+        (f"<figure><figcaption>{DESCRIPTION}</figcaption></figure>", ""),
+    ],
+)
+def test_shown_description(body: str, expected: str) -> None:
+    head = f'<meta name="description" content="{DESCRIPTION}">'
+    assert shown_description(parse(page(body, head=head))) == expected
+
+
+def test_shown_description_is_put_back_as_lead() -> None:
+    head = f'<meta property="og:description" content="{DESCRIPTION}">'
+    html = page(
+        f"<header><h1>Council expands night buses</h1><div class='x-intro'>{DESCRIPTION}</div></header>"
+        f"<article><p>{PARA}</p><p>{PARA2}</p><p>{PARA3}</p></article>",
+        head=head,
+    )
+    text = extract_body(html, "https://news.example/2024/night-buses").text
+    assert text.split("\n\n")[0] == DESCRIPTION
+    assert text.count("no longer need taxis") == 1
