@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import trafilatura
 
 from pipelines.body_rules import cut_tail, is_boilerplate, words
-from pipelines.body_structure import PageSignals, norm, page_signals, parse
+from pipelines.body_structure import PageSignals, norm, page_signals, parse, shown_description
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -237,7 +237,10 @@ def extract_body(html: str, url: str | None, *, doc: Document | None = None) -> 
         paragraphs, method = _second_opinion(html, url, title, paragraphs, signals)
     if signals.jsonld_body:
         paragraphs, method = _with_jsonld(paragraphs, signals.jsonld_body)
-    paragraphs = _with_lead(paragraphs, signals.lead)
+    lead = signals.lead
+    if not lead and tree is not None and paragraphs:
+        lead = shown_description(tree, norm(" ".join(paragraphs)))
+    paragraphs = _with_lead(paragraphs, lead)
     n_words = sum(len(p.split()) for p in paragraphs)
     if n_words < MIN_BODY_WORDS and not _is_cjk(paragraphs):
         return BodyResult("", "none")

@@ -51,6 +51,9 @@ DESCRIPTION_XPATH = (
     "//head/meta[@property='og:description' or @name='description' or @name='twitter:description']"
     "/@content"
 )
+#: text nodes checked for the description (a word of it that the page repeats everywhere
+#: is not worth more)
+MAX_PROBE_HITS = 30
 #: a lead has at least this many words (shorter ones are kickers) and at most LEAD_MAX_WORDS
 LEAD_MIN_WORDS = 8
 LEAD_MAX_WORDS = 90
@@ -176,18 +179,19 @@ def link_items(tree: lxml_html.HtmlElement) -> frozenset[str]:
     """Normalised texts of the <li> elements whose text is mostly link text."""
     found: set[str] = set()
     for item in tree.iter("li"):
-        text = norm(item.text_content())
-        if not text:
+        links = list(item.iter("a"))
+        if not links:
             continue
-        linked = sum(len(norm(a.text_content())) for a in item.iter("a"))
-        if linked >= LINK_ITEM_SHARE * len(text):
-            found.add(text)
+        # raw lengths are enough for a share (normalising every item is the costly part)
+        text = item.text_content()
+        linked = sum(len(a.text_content().strip()) for a in links)
+        if linked >= LINK_ITEM_SHARE * len(text.strip()) > 0:
+            found.add(norm(text))
     return frozenset(found)
 
 
 def lead_text(tree: lxml_html.HtmlElement) -> str:
-    """The first marked-up lead paragraph of a plausible length, whitespace-normalised;
-    else the page's description when the page shows it as a block of its own (a standfirst)."""
+    """The first marked-up lead paragraph of a plausible length, whitespace-normalised."""
     for element in tree.xpath(LEAD_XPATH):
         # A container of scripts, images, lists or several paragraphs is a layout block, not a lead.
         if element.xpath(LEAD_NOT_INSIDE) or len(element.findall(".//p")) > 1:
@@ -195,29 +199,38 @@ def lead_text(tree: lxml_html.HtmlElement) -> str:
         text = " ".join(element.text_content().split())
         if LEAD_MIN_WORDS <= len(text.split()) <= LEAD_MAX_WORDS:
             return text
-    return shown_description(tree)
+    return ""
 
 
-def shown_description(tree: lxml_html.HtmlElement) -> str:
+def shown_description(tree: lxml_html.HtmlElement, known: str = "") -> str:
     """The meta description when an element of the page body holds exactly that text.
 
     Themes print the standfirst from the same field as <meta name="description">, in
     markup with no "lead" class; a description that is not shown (SEO text) is ignored,
     and so is one shown only as a link, caption or in navigation (a teaser of the story).
+    A description whose normalised text is inside `known` (the body so far) is skipped
+    before the costly search of the page.
     """
     for content in tree.xpath(DESCRIPTION_XPATH):
         text = " ".join(str(content).split())
         key = norm(text)
-        if not LEAD_MIN_WORDS <= len(key.split()) <= LEAD_MAX_WORDS:
+        if not LEAD_MIN_WORDS <= len(key.split()) <= LEAD_MAX_WORDS or key in known:
             continue
-        # the first words locate candidate text nodes cheaply; the whole text must match
-        probe = " ".join(text.split()[:4])
-        for node in tree.xpath("//body//text()[contains(normalize-space(.), $probe)]", probe=probe):
+        # The description's longest early word finds candidate text nodes cheaply; the
+        # smallest element around one that is as long as the description must equal it.
+        probe = max(text.split()[:5], key=len)
+        seen: set[Any] = set()
+        for node in tree.xpath("//body//text()[contains(., $probe)]", probe=probe)[:MAX_PROBE_HITS]:
             # a tail text belongs to the element around the one it follows
             element = node.getparent().getparent() if node.is_tail else node.getparent()
-            while element is not None and len(norm(element.text_content())) < len(key):
+            raw = element.text_content() if element is not None else ""
+            while element is not None and len(raw) < len(key):
                 element = element.getparent()
-            if element is not None and norm(element.text_content()) == key and not element.xpath(
+                raw = element.text_content() if element is not None else ""
+            if element is None or element in seen or len(raw) > 2 * len(text) + 200:
+                continue
+            seen.add(element)
+            if norm(raw) == key and not element.xpath(
                 "ancestor-or-self::*[self::a or self::figcaption or self::nav or self::footer"
                 " or self::aside or self::script or self::noscript]"
             ):
