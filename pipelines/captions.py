@@ -48,8 +48,10 @@ def is_body_sentence(text: str) -> bool:
 
 def without_credit(caption: str) -> str:
     """The caption without a trailing photo credit (the credit is not what the photo shows)."""
-    stripped = CREDIT_SUFFIX_RE.sub("", caption).strip()
-    return stripped or caption
+    stripped = CREDIT_SUFFIX_RE.sub("", caption)
+    if stripped == caption:  # no credit: the caption as the page gives it
+        return caption
+    return stripped.strip() or caption
 
 
 def caption_key(text: str) -> str:
