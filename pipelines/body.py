@@ -56,6 +56,12 @@ LIST_MARKERS = ("- ", "• ", "– ")
 LINK_LIST_SHARE = 0.6
 #: a line above a link list with at most this many words is its header ("Auch interessant")
 LIST_HEADER_WORDS = 6
+#: an author bio is looked for among the last this many paragraphs ...
+BIO_ZONE = 3
+#: ... names the author within its first this-many-plus-one words ("Korrespondent Jane Doe ist …")
+BIO_NAME_WITHIN = 2
+#: ... and is a sentence, not a bare name line
+BIO_MIN_WORDS = 6
 #: a paragraph found inside a link or an embedded post is only dropped from this many words
 #: on (a one-word heading also linked from the menu stays)
 TEASER_MIN_WORDS = 5
@@ -176,6 +182,28 @@ def drop_widgets(paragraphs: list[str], signals: PageSignals) -> list[str]:
     ]
 
 
+def drop_author_bio(paragraphs: list[str], byline: str | None) -> list[str]:
+    """Remove the author's bio from the end of the body ("Jane Doe is a reporter covering …").
+
+    A bio names a bylined author (full name) within its first words and sits among the
+    last BIO_ZONE paragraphs; the article's own text rarely opens on its author's name.
+    """
+    names = [words(n) for n in (byline or "").split(";")]
+    names = [n for n in names if len(n) >= 2]
+    if not names or len(paragraphs) <= BIO_ZONE:
+        return paragraphs
+    start = len(paragraphs) - BIO_ZONE
+    kept = paragraphs[:start]
+    for p in paragraphs[start:]:
+        head = words(p)
+        opens_on_name = any(
+            head[i : i + len(n)] == n for n in names for i in range(BIO_NAME_WITHIN + 1)
+        )
+        if not (opens_on_name and len(head) >= BIO_MIN_WORDS):
+            kept.append(p)
+    return kept
+
+
 def _link_word_share(paragraphs: list[str], signals: PageSignals) -> float:
     total = sum(len(p.split()) for p in paragraphs)
     linked = sum(len(p.split()) for p in paragraphs if norm(p) in signals.link_texts)
@@ -237,6 +265,7 @@ def extract_body(html: str, url: str | None, *, doc: Document | None = None) -> 
         paragraphs, method = _second_opinion(html, url, title, paragraphs, signals)
     if signals.jsonld_body:
         paragraphs, method = _with_jsonld(paragraphs, signals.jsonld_body)
+    paragraphs = drop_author_bio(paragraphs, getattr(doc, "author", None))
     lead = signals.lead
     if not lead and tree is not None and paragraphs:
         lead = shown_description(tree, norm(" ".join(paragraphs)))

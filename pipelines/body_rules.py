@@ -21,6 +21,7 @@ BOILERPLATE_LABEL = re.compile(
     r"|recommended( videos?| stories| for you)?|most (read|popular)|you (may|might) also like"
     r"|see also|also read|top stories|trending|watch( now)?|listen( now)?|share( this)?( article| story)?"
     r"|advertisement|sponsored( content)?|article content|story continues below|skip advert|comments?|embed"
+    r"|about the authors?|die autorin|der autor|die autoren|über (den|die) autor(in|en)?|zur person"
     r"|link zum \w+-inhalt|ein klick für den datenschutz|ähnliche|verwandte themen"
     r"|lesen sie (auch|mehr|hier)|auch interessant|mehr zum thema|weiterlesen|mehr lesen|das könnte sie"
     r" auch interessieren|empfohlener redaktioneller inhalt|weiterführende links|anzeige|werbung"
@@ -46,6 +47,7 @@ BOILERPLATE_PREFIX = re.compile(
     r"|lesen sie (auch|mehr|hier)|mehr zum thema|auch interessant|mehr dazu|hier geht es|jetzt (abonnieren|testen|melden)"
     r"|fehler gefunden|folgst du schon|folgen sie uns|abonnieren sie|melden sie sich|\d+ (wochen|monate) kostenlos"
     r"|lire aussi|à lire aussi|lee también|leer más|leggi anche|les også|läs också|czytaj (też|także)"
+    r"|(additional )?reporting by|editing by|redaktion:|faktencheck:|mitarbeit:|übersetzung:"
     r"|dieses thema im programm|dieser artikel ist zuerst|mit agenturmaterial|with files from|with reporting by"
     r"|(?:quellen?|sources?|kilde|källa|fuente|fonte|źródło):\s*\w|lesedauer|reading time|\d+ min(ute)?s? (read|lesezeit|lesedauer)"
     r")",

@@ -17,7 +17,7 @@ from types import ModuleType, SimpleNamespace
 import pytest
 
 from pipelines import body_rules
-from pipelines.body import BodyResult, drop_link_lists, extract_body
+from pipelines.body import BodyResult, drop_author_bio, drop_link_lists, extract_body
 from pipelines.body_structure import (
     PageSignals,
     jsonld_article_body,
@@ -73,6 +73,9 @@ def article(*paragraphs: str, extra: str = "") -> str:
         ("Lire aussi", True),
         ("Czytaj więcej", True),
         ("関連記事", True),
+        ("Die Autorin", True),
+        ("About the author", True),
+        ("The author of the report", False),
         ("Read more about the council's plans in the budget document.", False),
         ("Anzeigen gegen den Bürgermeister wurden erstattet.", False),
         ("Related questions remain open.", False),
@@ -93,6 +96,9 @@ def test_boilerplate_label(line: str, expected: bool) -> None:
         ("Quelle: ntv.de", True),
         ("Lesedauer: 4 Minuten", True),
         ("MORE : Ten things to do in the city this weekend", True),
+        ("Reporting by Jane Roe; Editing by John Doe", True),
+        ("Redaktion: Anna Schmidt, Karl Weber", True),
+        ("Reporters found the pool closed.", False),
         ("Got a story? Get in touch with our news team by emailing us.", True),
         ("Are protests breaking out in your area? Get in touch at news@example.com", True),
         ("Follow Example.co.uk on Twitter and Facebook for the latest news updates.", True),
@@ -283,6 +289,27 @@ def test_embedded_post_and_teaser_card_removed_linked_heading_kept() -> None:
     assert PARA3 in text and "The four new routes" in text
     assert tweet not in text and "@transport" not in text
     assert "RESILIENCE" not in text
+
+
+@pytest.mark.parametrize(
+    ("tail", "byline", "kept"),
+    [
+        ("Jane Roe is a reporter covering transport for the paper.", "Jane Roe", False),
+        ("Korrespondent Karl Weber ist für Landespolitik zuständig.", "Karl Weber; Jane Roe", False),
+        ("Jane Roe", "Jane Roe", True),  # a bare name line is left to the byline rules
+        ("Jane Roe is a reporter covering transport for the paper.", None, True),
+        ("Jane Roe is a reporter covering transport for the paper.", "Roe", True),  # no full name
+        ("The mayor said Jane Roe would chair the new transport board.", "Jane Roe", True),
+    ],
+)
+def test_drop_author_bio(tail: str, byline: str | None, kept: bool) -> None:
+    paragraphs = [PARA, PARA2, PARA3, tail]
+    assert drop_author_bio(paragraphs, byline) == (paragraphs if kept else [PARA, PARA2, PARA3])
+
+
+def test_author_name_early_in_the_article_is_not_a_bio() -> None:
+    paragraphs = ["Jane Roe is a reporter who rode every night bus for a week.", PARA, PARA2, PARA3]
+    assert drop_author_bio(paragraphs, "Jane Roe") == paragraphs
 
 
 def test_drop_link_lists_keeps_article_lists() -> None:
