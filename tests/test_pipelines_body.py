@@ -410,7 +410,7 @@ def test_no_article_gives_empty_body(html: str) -> None:
 # ----------------------------------------------------------------------------- corpus regression
 
 #: measured 0.961 (P 0.954, R 0.969) on the 257 fundus pages; the floor leaves room for noise
-CORPUS_F1_FLOOR = 0.962
+CORPUS_F1_FLOOR = 0.965
 CORPUS_P_FLOOR = 0.955
 
 
