@@ -254,6 +254,10 @@ def decoded_text(response: HtmlResponse) -> str:
         text = response.text
     bad = text.count("\ufffd")
     if bad and bad > len(text) * MAX_REPLACEMENT_SHARE:
+        try:  # a page saved as UTF-8 that still declares its old charset: the bytes say UTF-8
+            return response.body.decode("utf-8").replace("\x00", "")
+        except UnicodeDecodeError:
+            pass
         raise PageError(
             "decode",
             f"the page could not be decoded as {response.encoding} ({bad} invalid byte sequences)",

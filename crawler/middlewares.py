@@ -1,113 +1,102 @@
-"""ConditionalGetMiddleware: a stored article is not fetched again unless it may have changed.
+"""ConditionalGetMiddleware: a stored article is asked for with its validators, and a 304 costs nothing.
 
-Reads settings ``SQLITE_PATH`` and ``NEWS_REFRESH_MIN_AGE`` and the spider's
-``refresh`` argument (``never`` / ``always`` / ``conditional``, default
-conditional). State is the `articles` table itself (its ``fetched_at``,
-``etag`` and ``last_modified`` columns): no second "seen" store.
+Reads settings ``SQLITE_PATH``, ``NEWS_REFRESH_MIN_AGE`` and
+``NEWS_REFRESH_TRUST_LASTMOD`` and the spider's ``refresh`` argument; the policy
+is crawler/refresh.py. Most requests arrive already decided by
+RefreshFilterMiddleware (crawler/middlewares_refresh.py, ``meta["news_refresh"]``,
+validators in ``meta["news_validators"]``); requests made on the downloader side
+(a redirect's target) are decided here, with the same policy.
 
-- ``refresh=always``: every request goes out as asked.
-- ``refresh=never``: a URL already stored is not requested at all.
-- ``refresh=conditional``: a URL stored less than ``NEWS_REFRESH_MIN_AGE``
-  seconds ago is not requested; older ones are asked with ``If-None-Match`` /
-  ``If-Modified-Since``, and a 304 answer costs no extraction.
-
-Skipped and 304 pages count as ``news/store/unchanged`` (they feed
-``crawl_runs.unchanged``) and raise :class:`NotModified`, an
-``IgnoreRequest`` the spiders' errback does not record as a failure.
+A conditional GET carries ``If-None-Match`` / ``If-Modified-Since`` from the
+stored ``etag`` / ``last_modified``. A 304 answer counts as
+``news/store/unchanged`` (``crawl_runs.unchanged``) and raises
+:class:`NotModified`, an ``IgnoreRequest`` the spiders' errback does not record
+as a failure, so it reaches no callback, no extraction and no item pipeline.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 
+from crawler.refresh import Decision, StoredPages, conditional_headers, decide
 from pipelines.dedup import canonical_url
 
 if TYPE_CHECKING:
-    from scrapy import Request, Spider
+    from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+
+__all__ = ["ConditionalGetMiddleware", "NotModified", "conditional_headers"]
 
 
 class NotModified(IgnoreRequest):
     """The stored copy of this page is current (a 304, or the refresh policy said so)."""
 
 
-def should_skip(refresh: str, fetched_at: str | None, now: datetime, min_age: int) -> bool:
-    """True when a stored page is not to be requested at all under the refresh policy."""
-    if refresh == "always" or fetched_at is None:
-        return False
-    if refresh == "never":
-        return True
-    try:
-        then = datetime.fromisoformat(fetched_at)
-    except ValueError:
-        return False
-    if then.tzinfo is None:
-        then = then.replace(tzinfo=UTC)
-    return now - then < timedelta(seconds=min_age)
-
-
-def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
-    """The validators to send for a stored page (none when the server gave none)."""
-    headers = {}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    return headers
-
-
 class ConditionalGetMiddleware:
-    """Downloader middleware: skip or conditionally fetch URLs stored in the `articles` table."""
+    """Downloader middleware: conditional GETs for URLs stored in the `articles` table."""
 
-    def __init__(self, crawler: Crawler, path: str, min_age: int) -> None:
+    def __init__(self, crawler: Crawler, stored: StoredPages, min_age: int, trust_lastmod: bool) -> None:
         self.crawler = crawler
-        self.path = path
+        self.stored = stored
         self.min_age = min_age
-        self.db: sqlite3.Connection | None = None
+        self.trust_lastmod = trust_lastmod
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
         return cls(
-            crawler, crawler.settings.get("SQLITE_PATH"), crawler.settings.getint("NEWS_REFRESH_MIN_AGE")
+            crawler,
+            StoredPages(settings.get("SQLITE_PATH")),
+            settings.getint("NEWS_REFRESH_MIN_AGE"),
+            settings.getbool("NEWS_REFRESH_TRUST_LASTMOD", True),
         )
 
-    def _stored(self, url: str) -> tuple[str, str | None, str | None] | None:
-        if self.db is None:
-            if not Path(self.path).is_file():
-                return None
-            # Read-only: the store pipeline is the one writer of this file.
-            self.db = sqlite3.connect(f"file:{Path(self.path).resolve()}?mode=ro", uri=True)
-        try:
-            row = self.db.execute(
-                "select fetched_at, etag, last_modified from articles where url = ?", [url]
-            ).fetchone()
-        except sqlite3.OperationalError:  # no articles table yet: a fresh database
-            return None
-        return row
+    def _decide(self, request: Request, refresh: str) -> tuple[Decision, tuple[str | None, str | None]]:
+        """The decision for a request the spider middleware has not seen (or re-targeted by a redirect)."""
+        stored = self.stored.get(canonical_url(request.url))
+        decision = decide(
+            refresh,
+            stored,
+            now=datetime.now(UTC),
+            min_age=self.min_age,
+            lastmod=request.meta.get("news_lastmod"),
+            trust_lastmod=self.trust_lastmod,
+        )
+        validators = (stored.etag, stored.last_modified) if stored is not None else (None, None)
+        return decision, validators
 
     def process_request(self, request: Request) -> None:
-        spider: Spider | None = self.crawler.spider
-        refresh = getattr(spider, "refresh", None)
+        refresh = getattr(self.crawler.spider, "refresh", None)
         # Only live spiders have a refresh policy; feeds, sitemaps, robots.txt are never stored.
-        if refresh is None or refresh == "always" or request.meta.get("news_conditional") is False:
+        if refresh is None or request.meta.get("news_conditional") is False:
             return None
-        stored = self._stored(canonical_url(request.url))
-        if stored is None:
+        decided = request.meta.get("news_refresh")
+        if decided is not None and request.meta.get("redirect_times"):
+            # A redirect's target is another page: the first URL's validators do not apply to it.
+            for name in ("If-None-Match", "If-Modified-Since"):
+                request.headers.pop(name, None)
+            request.meta.pop("news_conditional_sent", None)
+            decided = None
+        if decided is None:
+            decision, validators = self._decide(request, refresh)
+            request.meta["news_refresh"] = decision.value
+            if decision.skips:
+                self.crawler.stats.inc_value("news/store/unchanged")
+                self.crawler.stats.inc_value(f"news/incremental/skipped/{decision.value}")
+                raise NotModified(f"{request.url} is stored and current ({decision.value}); not fetched again")
+        elif decided == Decision.CONDITIONAL.value:
+            validators = request.meta.get("news_validators") or (None, None)
+        else:
             return None
-        fetched_at, etag, last_modified = stored
-        if should_skip(refresh, fetched_at, datetime.now(UTC), self.min_age):
-            self.crawler.stats.inc_value("news/store/unchanged")
-            self.crawler.stats.inc_value("news/incremental/skipped")
-            raise NotModified(f"{request.url} was stored at {fetched_at}; not fetched again")
-        for name, value in conditional_headers(etag, last_modified).items():
+        if request.meta["news_refresh"] != Decision.CONDITIONAL.value:
+            return None
+        for name, value in conditional_headers(*validators).items():
             request.headers.setdefault(name, value)
         request.meta["news_conditional_sent"] = True
         self.crawler.stats.inc_value("news/incremental/conditional")
@@ -121,6 +110,4 @@ class ConditionalGetMiddleware:
         return response
 
     def spider_closed(self) -> None:
-        if self.db is not None:
-            self.db.close()
-            self.db = None
+        self.stored.close()

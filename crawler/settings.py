@@ -32,6 +32,9 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+#: Scrapy >= 2.19 starts an HTTP server that runs any Python code sent to it (for its MCP tools) in
+#: every crawl unless told not to: a cron crawler needs no such door
+REMOTE_CONTROL_ENABLED = False
 
 # --- item pipelines: the one place their order is declared ------------------------
 ITEM_PIPELINES = {
@@ -50,7 +53,11 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "crawler.extensions.CrawlRecorder": 500,
+    "crawler.gcfreeze.GcFreeze": 510,
 }
+#: gc.freeze() the start-up heap when the engine starts (crawler/gcfreeze.py): fewer objects for
+#: every full collection and for the one at exit; "0" for a process that runs many crawls in turn
+NEWS_GC_FREEZE = os.environ.get("NEWS_GC_FREEZE", "1") == "1"
 
 # --- stage settings ---------------------------------------------------------------
 #: trafilatura: favour precision over recall (site chrome costs more than a lost line)
@@ -74,6 +81,11 @@ FEED_EXPORT_ENCODING = "utf-8"
 NEWS_SITES_FILE = os.environ.get("NEWS_SITES_FILE", "sites.toml")
 #: a stored article fetched less than this many seconds ago is not requested again (refresh=conditional)
 NEWS_REFRESH_MIN_AGE = int(os.environ.get("NEWS_REFRESH_MIN_AGE", "3600"))
+#: refresh=conditional: a stored article whose sitemap <lastmod> / feed updated date is not newer than
+#: its stored fetch is not requested at all ("0": ask every such page with a conditional GET)
+NEWS_REFRESH_TRUST_LASTMOD = os.environ.get("NEWS_REFRESH_TRUST_LASTMOD", "1") == "1"
+#: the refresh policy drops requests for current pages before they are scheduled (crawler/refresh.py)
+SPIDER_MIDDLEWARES = {"crawler.middlewares_refresh.RefreshFilterMiddleware": 950}
 #: WARC archive of every fetched response, one file per run ("" = <database folder>/warc)
 NEWS_WARC_ENABLED = os.environ.get("NEWS_WARC_ENABLED", "1") == "1"
 NEWS_WARC_DIR = os.environ.get("NEWS_WARC_DIR", "")

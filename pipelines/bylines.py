@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 STRUCTURED_SOURCES = ("jsonld", "meta", "rel-author")
 #: text-derived sources, in order of trust
 TEXT_SOURCES = ("byline", "trafilatura")
+#: sources that guess a byline from the page's text (trafilatura merges meta, JSON-LD and text)
+GUESSED_SOURCES = frozenset({"trafilatura"})
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Byline:
     authors: list[str] = field(default_factory=list)
     outlets: list[str] = field(default_factory=list)
     date_text: str | None = None
+    #: people the byline credits as editors or translators ("Editor: Jane Doe"), never authors
+    editors: list[str] = field(default_factory=list, compare=False)
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,8 @@ def _clean_name(segment: str) -> str | None:
         return None
     if not all(R.NAME_TOKEN_RE.match(w) for w in words) or R.is_phrase(words):
         return None
+    if not R.is_latin(seg) and R.CJK_NOT_NAME_RE.search(seg):
+        return None
     name = " ".join(words)
     # a single lower-case token is initials or a handle ("kesm", "srf"), not a name
     if len(words) == 1 and R.is_latin(name) and (name.islower() or len(name) < 3):
@@ -195,6 +201,12 @@ def parse_byline(raw: str, *, site_names: Iterable[str] = ()) -> Byline:
         if len(first) > R.MAX_BYLINE_CHARS:
             return Byline()
         text = first
+    if (own := R.PAREN_DOMAIN_RE.match(text)) and _names_site(own.group("domain"), sites):
+        # "Deutsche Welle (www.dw.com)": the outlet introducing itself with its own address
+        return Byline([], [own.group("name").strip()])
+    editors = [e for m in R.EDITOR_CUT_RE.finditer(text)
+               for e in parse_byline(m.group("names"), site_names=site_names).authors]
+    text = R.EDITOR_CUT_RE.sub(" ; ", text)
     date_match = R.DATE_RE.search(text)
     date_text = date_match.group(0).strip(" ,|-–") if date_match else None
     text = R.DATE_RE.sub(" , ", text)
@@ -226,9 +238,17 @@ def parse_byline(raw: str, *, site_names: Iterable[str] = ()) -> Byline:
     for seg in segments:
         if R.is_outlet(seg, sites):
             outlets.append(R.OUTLET_STAFF_RE.sub("", seg))
+        elif outlets and len(seg.split()) == 1 and R.is_latin(seg):
+            continue  # a dateline after the outlet ("dpa, Berlin"; "site.de, Frankfurt, Germany")
         elif not R.is_role(seg) and (name := _clean_name(seg)):
             authors.append(name)
-    return Byline(_drop_lone_words(_dedupe(authors)), _dedupe(outlets), date_text)
+    return Byline(_drop_lone_words(_dedupe(authors)), _dedupe(outlets), date_text, editors)
+
+
+def _names_site(domain: str, sites: frozenset[str]) -> bool:
+    """Is ``domain`` ("www.dw.com", "dw.com") one of the page's own site names?"""
+    labels = [lb for lb in domain.casefold().split(".") if lb not in {"www", "m"}]
+    return bool(labels) and (R.squash(".".join(labels)) in sites or R.squash(labels[0]) in sites)
 
 
 def _drop_lone_words(authors: list[str]) -> list[str]:
@@ -270,23 +290,34 @@ def _block_order(visible: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return loose + after + [b for b in blocks if b not in after]
 
 
+def _without(byline: Byline, exclude: frozenset[str]) -> Byline:
+    """The byline minus the names in ``exclude`` (case-folded)."""
+    if not exclude:
+        return byline
+    kept = [a for a in byline.authors if a.casefold() not in exclude]
+    return Byline(kept, byline.outlets, byline.date_text, byline.editors)
+
+
 def visible_reading(
-    visible: list[dict[str, Any]], *, site_names: Iterable[str]
+    visible: list[dict[str, Any]], *, site_names: Iterable[str], exclude: frozenset[str] = frozenset()
 ) -> tuple[Byline, str] | None:
     """The first visible byline block that names a person, read from its innermost elements.
 
     One block only: a page prints many author names (related stories, comments,
     photo credits) and only the article's own byline block is about this article.
     Inside the block, the innermost byline elements ("author-name" inside "byline")
-    are read when they name someone, else the block's own text.
+    are read when they name someone, else the block's own text. Names in ``exclude``
+    (case-folded: editors, outlets, CMS accounts) do not count as someone.
     """
     for block in _block_order(visible):
         leaves = [c for c in block if c.get("leaf")]
+        credited: Byline | None = None
         for part in (leaves, [c for c in block if not c.get("leaf")]):
-            readings = [(parse_byline(str(c["text"]), site_names=site_names), str(c["text"]))
-                        for c in part]
+            readings = [(_without(parse_byline(str(c["text"]), site_names=site_names), exclude),
+                         str(c["text"])) for c in part]
             named = [(b, t) for b, t in readings if b.authors]
             if not named:
+                credited = credited or next((b for b, _ in readings if b.outlets), None)
                 continue
             if part is leaves:
                 authors = _drop_lone_words(_dedupe(a for b, _ in named for a in b.authors))
@@ -294,6 +325,10 @@ def visible_reading(
                 date = next((b.date_text for b, _ in readings if b.date_text), None)
                 return Byline(authors, outlets, date), "; ".join(t for _, t in named)
             return named[0]
+        if credited is not None and all(c.get("after_h1", True) for c in block):
+            # the article's own byline credits only an outlet or agency ("dpa"): people in
+            # later blocks wrote other stories (teasers, "more from the author")
+            return Byline([], credited.outlets, credited.date_text), ""
     return None
 
 
@@ -317,13 +352,31 @@ def choose_byline(candidates: list[dict[str, Any]], *, site_names: Iterable[str]
         outlets.extend(byline.outlets)
         if byline.date_text:
             dates.setdefault(source, byline.date_text)
-        if byline.authors:
+        found = byline.authors
+        if source in GUESSED_SOURCES:
+            # a lone word from a guessing extractor is initials or a place ("Amw", "Lille")
+            found = [a for a in found if " " in a or not R.is_latin(a)]
+        if found:
             names, raws = parsed.get(source, ([], ""))
-            parsed[source] = (_dedupe(names + byline.authors), f"{raws}; {text}" if raws else text)
+            parsed[source] = (_dedupe(names + found), f"{raws}; {text}" if raws else text)
 
-    reading = visible_reading(visible, site_names=sites)
-    if reading is not None:
+    # Names the page credits as editors ("Editor: Jane Doe") are not authors, even where a
+    # structured source lists them (CMSs fill JSON-LD ``author`` with the desk editor) ...
+    editors = _folded(e for c in candidates if c.get("source") == "byline"
+                      for e in parse_byline(str(c.get("text") or ""), site_names=sites).editors)
+    # ... a name another source gives as the outlet ("Deutsche Welle (www.dw.com)") is none,
+    # nor is the display name of a CMS account ("/author/admin/")
+    accounts = _folded(str(c.get("text") or "") for c in candidates
+                       if R.ACCOUNT_URL_RE.search(str(c.get("url") or "")))
+    not_authors = editors | _folded(outlets) | accounts
+    if not_authors:
+        parsed = {src: (kept, raw) for src, (names, raw) in parsed.items()
+                  if (kept := [n for n in names if n.casefold() not in not_authors])}
+
+    reading = visible_reading(visible, site_names=sites, exclude=frozenset(not_authors))
+    if reading is not None and reading[0].authors:
         parsed["byline"] = (reading[0].authors, reading[1])
+    if reading is not None:
         # the visible byline's outlet ("By Jane Doe, The Duran") is the page's own wording
         outlets[:0] = reading[0].outlets
         if reading[0].date_text:
@@ -343,8 +396,9 @@ def choose_byline(candidates: list[dict[str, Any]], *, site_names: Iterable[str]
         for v in texts:
             for s in structured:
                 if _folded(parsed[s][0]) & _folded(parsed[v][0]):
-                    # ... and may complete it: the byline names every structured author and more
-                    if _folded(parsed[s][0]) < _folded(parsed[v][0]):
+                    # ... and may complete it: the visible byline names every structured author
+                    # and more (a guessing extractor's merge of the page's fields may not)
+                    if v == "byline" and _folded(parsed[s][0]) < _folded(parsed[v][0]):
                         return done(v)
                     return done(s)
         return done(structured[0])

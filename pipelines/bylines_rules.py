@@ -27,6 +27,15 @@ DI_PREFIX_RE = re.compile(r"^\s*di\s+(?=\w+\s+\w)", re.IGNORECASE)
 
 # "Editing by John Roe", "Edited by ...": an editor's credit, not an author
 EDITOR_CREDIT_RE = re.compile(r"^(?:editing|edited|compiled|graphics|fact[- ]checked)\s+by\b", re.I)
+# "Editing by John Roe and Mary Major", "Redaktion: A und B", "Editor : Heryadi": an editor
+# credit; the names after it, to the end of the line, are editors, not authors
+EDITOR_CUT_RE = re.compile(
+    r"(?:\b(?:editing|edited|compiled|curated|translated)\s+by\b"
+    r"|(?<![^\s;|,(])(?:editors?|redaktion|redaktør|redaksjon|redaktur|penyunting|editora?|"
+    r"rédaction|redacción|redazione|bearbeitung|übersetzung(?:\s+und\s+\w+)?|"
+    r"translation|责编|责任编辑|編集)\s*[:：])(?P<names>[^\n]*)",
+    re.IGNORECASE,
+)
 # "View all posts by Jane Doe", "Follow", "Share", "Contact Jane Doe on X": page chrome
 CHROME_RE = re.compile(
     r"^(?:view\s+all|all\s+posts|more\s+(?:from|by|stories)|read\s+more|contact|follow|share|"
@@ -94,7 +103,7 @@ EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # "@janedoe", "(@jane_doe)": social handles
 HANDLE_RE = re.compile(r"(?<![\w@])@\w+")
 # "https://site/author/jane-doe", "www.example.com/x"
-URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s()]+", re.IGNORECASE)
 # "/author/jane-doe/", "/autoren/anna-meier": the slug of an author archive URL
 AUTHOR_URL_SLUG_RE = re.compile(
     r"/(?:authors?|autor(?:en)?|auteurs?|people|profiles?|staff|journalists?|writers?|"
@@ -102,6 +111,14 @@ AUTHOR_URL_SLUG_RE = re.compile(
     re.IGNORECASE,
 )
 
+# "/author/admin/", "/users/webmaster": a CMS account's profile; its display name
+# ("Site D", "Redaktion Web") is whoever pressed "publish", not the story's author
+ACCOUNT_URL_RE = re.compile(
+    r"/(?:authors?|autor(?:en)?|users?|members?|profiles?)/(?:admin(?:istrator)?|webmaster|"
+    r"webadmin|site-?admin|wpadmin|editor|editors|redaktion|redaction|newsroom|desk|staff|"
+    r"team|web|online|user\d*)/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
 # Separators between people: "A, B & C", "A und B", "A; B", "A | B", "A/dpa", newlines.
 # Single-letter conjunctions ("y", "e", "i") match in lower case only, so "E. Smith" survives.
 SEPARATOR_RE = re.compile(
@@ -329,6 +346,14 @@ ROLE_WORDS: frozenset[str] = frozenset(
 )
 # "山田太郎記者", "홍길동기자": CJK role suffix glued to the name
 CJK_ROLE_SUFFIX_RE = re.compile(r"(?:記者|特派員|編集委員|委員|기자|특파원)$")
+# Not a CJK name: hiragana ("この記事を書いた人", "write-up by"), a department ("東京社会部"),
+# or page chrome ("フォロー", follow)
+CJK_NOT_NAME_RE = re.compile(r"[\u3040-\u309f]|(?:部|局|課|班|室|センター)$|^(?:フォロー|シェア|ツイート)$")
+# "Deutsche Welle (www.dw.com)": a name followed by a web address in parentheses
+PAREN_DOMAIN_RE = re.compile(
+    r"^(?P<name>[^()]+?)\s*\(\s*(?:https?://)?(?:www\d*\.)?(?P<domain>[\w-]+(?:\.[\w-]+)+)/?\s*\)\s*$",
+    re.IGNORECASE,
+)
 # "Jane Doe is a senior reporter at ...", "Anna Meier ist Redakteurin": cut the description
 IS_A_RE = re.compile(
     r"\s+(?:is|was|ist|war|est|es|è)\s+(?:a|an|the|our|ein|eine|un|une|una|uno|la|le|el|il)\b.*$",

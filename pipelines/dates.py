@@ -3,7 +3,8 @@
 Pure functions `normalise_date` / `parse_date` / `choose_dates` do the work;
 `DatesPipeline` only reads the item and settings, calls them and counts stats.
 Settings read: `NEWS_DATES_DEFAULT_TIMEZONE` (default "UTC"), used when the item's
-`site_config` names no `timezone`. The clock is `item.fetched_at`, never `datetime.now()`.
+`site_config` names no `timezone` and the URL's country code (.de, .it) names no single clock.
+The clock is `item.fetched_at`, never `datetime.now()`.
 Stats: `news/dates/unparsed`, `news/dates/none`, `news/dates/from_<source>`.
 """
 
@@ -12,12 +13,14 @@ from __future__ import annotations
 import email.utils
 import functools
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from datetime import timezone as dt_timezone
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dateparser
+import pytz
 from dateparser.languages.loader import default_loader
 from dateparser.timezone_parser import pop_tz_offset_from_string
 
@@ -187,6 +190,13 @@ def _days_apart(a: ParsedDate, b: ParsedDate) -> int:
     return abs((a.day - b.day).days)
 
 
+def _same_wall_clock(a: ParsedDate, b: ParsedDate) -> bool:
+    """Same day and same written time of day to the minute, whatever the offsets say."""
+    if a.instant is None or b.instant is None or not (a.precise and b.precise):
+        return False
+    return a.instant.replace(tzinfo=None, second=0) == b.instant.replace(tzinfo=None, second=0)
+
+
 def _pick(
     found: list[tuple[dict[str, Any], ParsedDate]],
 ) -> tuple[dict[str, Any], ParsedDate] | None:
@@ -195,15 +205,21 @@ def _pick(
         return None
     best = found[0]
     structured = [f for f in found if f[0].get("source") in R.STRUCTURED_SOURCES]
-    if (
-        len(structured) >= 2
-        and _days_apart(structured[0][1], structured[1][1]) > R.DISAGREEMENT.days
-    ):
+    apart = _days_apart(structured[0][1], structured[1][1]) if len(structured) >= 2 else 0
+    if apart:
         first, second = structured[0], structured[1]
-        others = [f for f in found if f is not first and f is not second]
+        # htmldate (through trafilatura) reads the same metadata first: it echoes, not supports
+        others = [f for f in found if f is not first and f is not second
+                  and f[0].get("source") not in R.ECHO_SOURCES]
 
         def support(c: tuple[dict[str, Any], ParsedDate]) -> int:
-            return sum(_days_apart(o[1], c[1]) <= R.AGREEMENT.days for o in others)
+            if apart > R.DISAGREEMENT.days:  # days apart: a date within a day supports
+                return sum(_days_apart(o[1], c[1]) <= R.AGREEMENT.days for o in others
+                           if o[0].get("source") != c[0].get("source"))
+            # neighbouring days (a print edition's date beside the online time): only the same
+            # wall-clock time printed on the page supports, e.g. "07.11.2023, 07:30 Uhr"
+            return sum(_same_wall_clock(o[1], c[1]) for o in others
+                       if o[0].get("source") != c[0].get("source"))
 
         best = second if support(second) > support(first) else first
     if not best[1].precise:
@@ -213,8 +229,106 @@ def _pick(
     return best
 
 
+def year_only_guess(cand: dict[str, Any], parsed: ParsedDate) -> bool:
+    """Is this htmldate's 1 January stand-in for a bare year, such as a copyright line?
+
+    htmldate (through trafilatura) answers "2016-01-01" when all it found was "© 2016";
+    an article's own 1 January date comes with a time or from another source.
+    """
+    return (cand.get("source") in R.ECHO_SOURCES and parsed.instant is None
+            and (parsed.day.month, parsed.day.day) == (1, 1))
+
+
+def _in_offset(instant: datetime, offset: timedelta) -> ParsedDate:
+    return _from_datetime(instant.astimezone(dt_timezone(offset)), True)
+
+
+def country_offsets(url: str | None, instant: datetime) -> set[timedelta]:
+    """UTC offsets, at ``instant``, of the zones of the country a URL's ccTLD names.
+
+    Empty for generic domains (.com, .org) and ccTLDs sold as generic ones (.io, .tv).
+    The country's zones come from the tz database through pytz.
+    """
+    host = (urlsplit(url).hostname or "") if url else ""
+    tld = host.rsplit(".", 1)[-1].lower()
+    if len(tld) != 2 or tld in R.GENERIC_CCTLDS:
+        return set()
+    zones = pytz.country_timezones.get(R.CCTLD_COUNTRIES.get(tld, tld).upper(), [])
+    return {offset for z in zones if (offset := instant.astimezone(ZoneInfo(z)).utcoffset()) is not None}
+
+
+def country_zone(url: str | None, at: datetime) -> str | None:
+    """The IANA zone of the URL's ccTLD country when all its zones keep one clock at ``at``.
+
+    "Europe/Berlin" for a .de page (Busingen keeps the same time); None for .com, or for a
+    country of several clocks (.us, .ca, .au, .ru).
+    """
+    host = (urlsplit(url).hostname or "") if url else ""
+    tld = host.rsplit(".", 1)[-1].lower()
+    if len(tld) != 2 or tld in R.GENERIC_CCTLDS:
+        return None
+    zones = pytz.country_timezones.get(R.CCTLD_COUNTRIES.get(tld, tld).upper(), [])
+    if not zones or len({at.astimezone(ZoneInfo(z)).utcoffset() for z in zones}) != 1:
+        return None
+    return str(zones[0])
+
+
+def local_form(
+    best: tuple[dict[str, Any], ParsedDate],
+    found: list[tuple[dict[str, Any], ParsedDate]],
+    url: str | None = None,
+) -> tuple[ParsedDate, str | None]:
+    """The page's own local form of a UTC-stamped instant, and the source that gave it.
+
+    Sites often normalise their metadata to UTC ("2020-02-25T02:25:54Z") while the
+    article's day is the local one the page prints elsewhere. In order of trust:
+    the same instant written with another offset gives that offset; a visible wall-clock
+    time (no offset written) a whole number of quarter hours away, to the minute, gives
+    the offset by difference; the URL's day ("/2020/02/24/") one day off, and reachable
+    with a real offset, gives the day alone, since the offset itself is not known.
+    Last, the country of the URL's ccTLD when all its zones share one offset at that
+    instant (a country of several offsets leaves the instant as it is: the day alone
+    would lose the time). Otherwise the value stays as it is.
+    """
+    cand, parsed = best
+    instant = parsed.instant
+    if instant is None or not R.EXPLICIT_UTC_RE.search(str(cand.get("raw", ""))):
+        return parsed, None
+    for other_cand, other in found:
+        offset = other.instant.utcoffset() if other.instant is not None else None
+        if offset and abs(other.instant - instant) <= R.SAME_INSTANT:  # type: ignore[operator]
+            return _in_offset(instant, offset), other_cand.get("source")
+    for other_cand, other in found:
+        raw = str(other_cand.get("raw", ""))
+        if other_cand.get("source") not in R.LOCAL_DAY_SOURCES or other.instant is None \
+                or not other.precise or R.EXPLICIT_OFFSET_RE.search(raw):
+            continue
+        wall = other.instant.replace(tzinfo=None) - instant.replace(tzinfo=None)
+        offset = timedelta(minutes=round(wall.total_seconds() / 900) * 15)
+        if offset and R.MIN_UTC_OFFSET <= offset <= R.MAX_UTC_OFFSET \
+                and abs(wall - offset) <= R.SAME_INSTANT:
+            return _in_offset(instant, offset), other_cand.get("source")
+    since_midnight = instant - instant.replace(hour=0, minute=0, second=0, microsecond=0)
+    for other_cand, other in found:
+        if other_cand.get("source") not in R.LOCAL_DAY_ONLY_SOURCES:
+            continue
+        shift = (other.day - parsed.day).days
+        if (shift == 1 and since_midnight >= timedelta(days=1) - R.MAX_UTC_OFFSET) or (
+                shift == -1 and since_midnight < -R.MIN_UTC_OFFSET):
+            return ParsedDate(other.day.isoformat(), other.day, None, False), other_cand.get("source")
+    offsets = country_offsets(url, instant)
+    if len(offsets) == 1 and (offset := offsets.pop()):
+        return _in_offset(instant, offset), "country"
+    return parsed, None
+
+
 def choose_dates(
-    candidates: list[dict[str, Any]], *, base: datetime, timezone: str, languages: list[str] | None
+    candidates: list[dict[str, Any]],
+    *,
+    base: datetime,
+    timezone: str,
+    languages: list[str] | None,
+    url: str | None = None,
 ) -> DateChoice:
     """Choose published and modified from `{"raw", "source", "kind"}` candidates.
 
@@ -237,9 +351,14 @@ def choose_dates(
         parsed = parse_date(raw, base=base, timezone=timezone, languages=languages)
         if parsed is None:
             unparsed += 1
-        else:
+        elif not year_only_guess(cand, parsed):
             found[kind].append((cand, parsed))
     pub, mod = _pick(found["published"]), _pick(found["modified"])
+    published_source = pub[0].get("source") if pub else None
+    if pub:
+        local, local_source = local_form(pub, found["published"], url)
+        if local_source:
+            pub, published_source = (pub[0], local), f"{published_source}+{local_source}"
     if pub and mod:
         p, m = pub[1], mod[1]
         later = p.instant > m.instant if p.instant and m.instant else p.day > m.day
@@ -248,7 +367,7 @@ def choose_dates(
     return DateChoice(
         published=pub[1].value if pub else None,
         published_raw=pub[0]["raw"] if pub else None,
-        published_source=pub[0].get("source") if pub else None,
+        published_source=published_source,
         modified=mod[1].value if mod else None,
         modified_raw=mod[0]["raw"] if mod else None,
         modified_source=mod[0].get("source") if mod else None,
@@ -268,10 +387,11 @@ class DatesPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler, crawler.settings.get("NEWS_DATES_DEFAULT_TIMEZONE", "UTC"))
 
-    def _timezone(self, item: ArticleItem) -> str:
+    def _timezone(self, item: ArticleItem, base: datetime) -> str:
+        """The site's configured zone, else its country's (from the ccTLD), else the default."""
         tz = item.site_config.get("timezone")
         if not tz:
-            return self.default_timezone
+            return country_zone(item.url or item.fetched_url, base) or self.default_timezone
         try:
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
@@ -299,8 +419,9 @@ class DatesPipeline:
         choice = choose_dates(
             candidates,
             base=base,
-            timezone=self._timezone(item),
+            timezone=self._timezone(item, base),
             languages=[lang] if lang else None,
+            url=item.url or item.fetched_url,
         )
         if choice.unparsed:
             self._inc("news/dates/unparsed", choice.unparsed)

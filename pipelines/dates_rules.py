@@ -19,13 +19,34 @@ DISAGREEMENT = timedelta(days=2)
 # A lower source "agrees" with a value when it is this close.
 AGREEMENT = timedelta(days=1)
 
+# Two values this close are the same instant written in two offsets.
+SAME_INSTANT = timedelta(minutes=1)
+# The span of UTC offsets where news is published: Hawaii (UTC-10:00) to Kiribati (UTC+14:00).
+MIN_UTC_OFFSET = timedelta(hours=-10)
+MAX_UTC_OFFSET = timedelta(hours=14)
+# Sources that give the page's local day as the reader sees it (not a UTC-normalised value).
+LOCAL_DAY_SOURCES = frozenset(("url", "dateline", "time", "byline"))
+# Of those, the ones trusted with the day alone: a visible date without a time may belong
+# to another item on the page, a dated URL path is the article's own.
+LOCAL_DAY_ONLY_SOURCES = frozenset(("url",))
+
+# ccTLDs sold and used as generic domains: they name no country's clock
+GENERIC_CCTLDS = frozenset((
+    "io", "co", "me", "tv", "fm", "ai", "ly", "cc", "ws", "to", "gg", "sh", "am", "tk", "nu", "la",
+    "im", "su", "gl", "gd", "vc", "so", "ac", "sx",
+))
+# ccTLDs that differ from the country's ISO 3166 code
+CCTLD_COUNTRIES = {"uk": "gb"}
+
 # Priority of candidate sources; candidates keep their own order within a source.
 SOURCE_PRIORITY: dict[str, int] = {
     s: i
     for i, s in enumerate(
-        ("jsonld", "meta", "time", "byline", "hint", "url", "htmldate", "trafilatura")
+        ("jsonld", "meta", "time", "url", "dateline", "byline", "hint", "htmldate", "trafilatura")
     )
 }
+# Sources that derive their value from the page's metadata: no independent evidence.
+ECHO_SOURCES = frozenset(("htmldate", "trafilatura"))
 # Sources that are site-controlled metadata rather than text the extractor guessed at.
 STRUCTURED_SOURCES = frozenset(("jsonld", "meta", "time"))
 
@@ -35,6 +56,12 @@ ISO_RE = re.compile(
     r"\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$",
     re.IGNORECASE,
 )
+# a value stamped in UTC itself ("...Z", "+00:00", "GMT"), not a naive one given a default zone
+EXPLICIT_UTC_RE = re.compile(r"(?:\dZ|[+-]00:?00|\b(?:GMT|UTC))\s*$", re.IGNORECASE)
+# a value that writes its offset or zone: "+02:00", "Z", "GMT+0000 (Coordinated Universal Time)", "EST"
+EXPLICIT_OFFSET_RE = re.compile(
+    r"(?:\dZ|[+-]\d{2}:?\d{2}|\b(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|\b[A-Z]{1,3}[SD]?T)"
+    r"\s*(?:\(.*\))?\s*$")
 # "2016-07-25" exactly: a day with no time
 ISO_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # "Mon, 25 Jul 2016 14:03:00 +0300", "25 Jul 2016 14:03:00 GMT" (RFC 822/2822)

@@ -38,8 +38,21 @@ UNSPACED_SCRIPT_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900
 #: og:type / JSON-LD values that say "this page is one article"
 ARTICLE_OG_TYPES = frozenset({"article", "news", "blog", "newsarticle"})
 #: a path segment that names one article: a slug with two separators ("harbour-wall-approved"),
-#: a long id ("3000000218734") or a page file ("story.html")
-ARTICLE_PATH_RE = re.compile(r"[^/]*[-_][^/]*[-_][^/]*|\d{4,}|\.(?:s?html?|php|aspx?)$")
+#: a long id ("3000000218734"), an opaque id of digits and mixed-case letters ("_k8dJ5xnwYw",
+#: unlike a section name such as "bbc3world") or a page file ("story.html")
+ARTICLE_PATH_RE = re.compile(r"[^/]*[-_][^/]*[-_][^/]*|\d{4,}"
+                             r"|(?:^|/)(?=[\w-]*\d)(?=[\w-]*[a-z])(?=[\w-]*[A-Z])[\w-]{8,}(?:/|$)"
+                             r"|\.(?:s?html?|php|aspx?)$")
+#: words in an <h1> that make it a headline ("Web analytics are leaking into meatspace"),
+#: not a section name ("News", "Tag: politics")
+HEADLINE_MIN_WORDS = 5
+#: words of text under such a headline that make one article, not a login wall or a stub
+ESSAY_MIN_WORDS = 300
+#: date candidate sources that state the article's own publication date: metadata, a <time>
+#: element, the date printed by the headline (pipelines/date_signals.py)
+ARTICLE_DATE_SOURCES = frozenset({"jsonld", "meta", "time", "dateline"})
+#: words of a dated news brief: fewer make a stub or an error page, dated or not
+BRIEF_MIN_WORDS = 25
 
 
 def build_options(*, favor_precision: bool = False) -> Extractor:
@@ -98,17 +111,23 @@ def is_article_page(signals: dict[str, Any]) -> bool:
                 or signals["meta"].get("article:published_time"))
 
 
-def looks_like_listing(signals: dict[str, Any], url: str) -> bool:
+def looks_like_listing(signals: dict[str, Any], url: str, words: int = 0) -> bool:
     """A section front, tag page or home page: declared as a non-article, at a slug-less URL.
 
     Both conditions are needed: many articles carry og:type "website", but they
     sit at URLs with a slug or an id ("/2024/03/tidal-barrage-approved",
-    "/story/3000000218734"), while "/news/" or "/tag/politics/" do not.
+    "/story/3000000218734"), while "/news/" or "/tag/politics/" do not. Below the
+    home page, a sentence-long ``<h1>`` over an essay's worth of ``words`` also marks
+    one article ("/supermarket/" headed "Web analytics are leaking into meatspace"):
+    section fronts are headed by a section name, login walls hold a few lines.
     """
     og_types = {v.lower() for v in signals["meta"].get("og:type", [])}
     if not og_types or is_article_page(signals):
         return False
     parts = urlsplit(url)
+    if parts.path.strip("/") and words >= ESSAY_MIN_WORDS \
+            and len((signals.get("h1") or [""])[0].split()) >= HEADLINE_MIN_WORDS:
+        return False
     return parts.scheme in ("http", "https") and not parts.query and not ARTICLE_PATH_RE.search(parts.path)
 
 
@@ -116,6 +135,23 @@ def looks_like_listing(signals: dict[str, Any], url: str) -> bool:
 #: instructions, whose tails it would otherwise lose (React pages put "<!-- -->" inside
 #: sentences, and trafilatura then cuts every paragraph at its first link)
 PARSER_OPTIONS = {"remove_comments": True, "remove_pis": True, "collect_ids": False}
+
+
+def kept_without_text(signals: dict[str, Any], words: int = 0) -> bool:
+    """Is a page with little or no text still one article worth a row?
+
+    Yes when it declares itself an article and states its publication date (JSON-LD,
+    meta tags, a ``<time>`` element or a date printed by the headline): a paywalled or
+    script-rendered article still has its title, date and authors, and its
+    ``word_count`` tells users the text is short. Also a dated news brief: a short
+    text with any publication date found on the page, unless the page calls itself
+    something else (og:type "website": a login wall or a stub whose only date is in a link).
+    """
+    published = [c for c in signals.get("date_candidates", []) if c.get("kind") == "published"]
+    og_types = {v.lower() for v in signals["meta"].get("og:type", [])}
+    if words >= BRIEF_MIN_WORDS and published and (not og_types or og_types & ARTICLE_OG_TYPES):
+        return True
+    return is_article_page(signals) and any(c.get("source") in ARTICLE_DATE_SOURCES for c in published)
 
 
 def _parse(html: str) -> lxml_html.HtmlElement:
@@ -255,11 +291,11 @@ class ExtractPipeline:
             setattr(item, name, value)
         item.stages.append("extract")
         words = count_words(item.text)
-        if words < self.min_words:
+        if words < self.min_words and not kept_without_text(item.signals, words):
             self.crawler.stats.inc_value("news/extract/no_content")
             detail = "no text at all" if not words else f"only {words} words of text"
             raise NoContent(item.source, f"no article found ({detail})")
-        if looks_like_listing(item.signals, item.url):
+        if looks_like_listing(item.signals, item.url, words):
             self.crawler.stats.inc_value("news/extract/listing_page")
             raise NoContent(item.source, "no article found (the page declares itself a website page at a section-like address: a section, tag, home or login page)")
         if not is_article_page(item.signals):

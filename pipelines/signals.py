@@ -16,6 +16,8 @@ from typing import Any
 
 from lxml import html as lxml_html
 
+from pipelines.date_signals import date_candidates
+
 #: JSON-LD types that describe the article itself, e.g. "NewsArticle", "BlogPosting"
 ARTICLE_TYPES = frozenset({
     "article", "newsarticle", "blogposting", "reportagenews", "analysisnewsarticle",
@@ -23,24 +25,12 @@ ARTICLE_TYPES = frozenset({
     "scholarlyarticle", "techarticle", "report", "socialmediaposting",
     "webpage", "creativework",
 })
-#: meta names/properties for the publication instant, highest priority first
-PUBLISHED_META = (
-    "article:published_time", "og:published_time", "og:article:published_time",
-    "datepublished", "pubdate", "publishdate", "publish-date", "publish_date",
-    "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date",
-    "dcterms.created", "dc.date.created", "date", "article.published", "cxenseparse:recs:publishtime",
-)
-#: meta names/properties for the last modification
-MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
-                 "dc.date.modified", "last-modified", "lastmod")
 AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
                "dcterms.creator", "byl", "cxenseparse:author")
 SECTION_META = ("article:section", "parsely-section", "section", "category", "cxenseparse:recs:category")
 TAG_META = ("article:tag", "news_keywords", "parsely-tags", "sailthru.tags", "keywords")
 #: class or id fragments of visible byline elements, e.g. class="entry-byline"
 BYLINE_CLASS_RE = re.compile(r"byline|author|autor|auteur|writer", re.IGNORECASE)
-#: a path that dates the article, e.g. /2016/07/25/slug
-URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:[/-]|$)")
 MAX_BYLINE_CHARS = 300
 #: a byline-class element that is not the byline itself, e.g. class="author-bio", "author__avatar"
 BYLINE_NOISE_CLASS_RE = re.compile(
@@ -48,7 +38,7 @@ BYLINE_NOISE_CLASS_RE = re.compile(
     r"job|role|position|(?<!byline)title|more|latest|other|list", re.IGNORECASE)
 #: an ancestor that holds other articles, comments or credits, e.g. class="related-posts", "comment-list"
 FOREIGN_CONTEXT_RE = re.compile(
-    r"comment|related|recommend|teaser|sidebar|widget|footer|newsletter|promo|"
+    r"comment|related|recommend|teaser|sidebar|widget|footer|newsletter|promo(?!ted)|"
     r"caption|credit|copyright|gallery|slider|carousel|trending|popular|read-?more|"
     r"more-(?:from|stories|articles)|latest|kommentar|discussion", re.IGNORECASE)
 #: elements whose content is never the article's byline, e.g. <figure>, <aside>
@@ -58,6 +48,20 @@ CREDIT_TEXT_RE = re.compile(
     r"^\s*[(\[]?\s*(?:©|\(c\)|copyright|fotos?|photos?|photograph|bild|image|illustration|"
     r"fotocredits?|credits?|quelle|source|video|grafik|graphic)\b\s*(?:by|von|:)?", re.IGNORECASE)
 WS_RE = re.compile(r"\s+")
+#: a label that introduces the author, alone or before a colon: "Autorin/Autor", "Von:", "By"
+AUTHOR_LABEL_RE = re.compile(
+    r"^(?:autor(?:in|en|innen)?(?:\s*/\s*autor(?:in)?)?|authors?|written\s+by|by|von|par|por|"
+    r"door|av|af|text|texte|texto|geschrieben\s+von|автор)\s*:?$", re.IGNORECASE)
+#: elements whose text a label may introduce, e.g. <li><strong>Autor</strong> Jane Doe</li>
+LABELLED_TAGS = ("p", "li", "div", "span", "dd", "td", "section", "header")
+MAX_LABELLED_CHARS = 160
+MAX_LABEL_CHARS = 30
+#: a breadcrumb trail, e.g. class="c-breadcrumb__title", "kick__article__header__crumb"
+NAVIGATION_CLASS_RE = re.compile(r"crumb", re.IGNORECASE)
+#: words that join names in a bold lead line, e.g. "Jane Doe/John Roe", "Jane Doe and John Roe"
+NAME_JOINERS = frozenset({"and", "und", "&", "/", ",", "y", "et", "og", "och", "e"})
+#: a bold byline paragraph sits among the first few paragraphs of the article text
+LEAD_PARAGRAPHS = 3
 
 
 def clean(text: str | None) -> str:
@@ -96,6 +100,17 @@ def _names(value: Any) -> list[str]:
     if isinstance(value, list):
         return [n for v in value for n in _names(v)]
     return []
+
+
+def _profile_urls(value: Any) -> dict[str, str]:
+    """Author name -> profile URL (``url`` or ``@id``) from a JSON-LD ``author`` value."""
+    found: dict[str, str] = {}
+    for node in value if isinstance(value, list) else [value]:
+        if isinstance(node, dict) and isinstance(node.get("name"), str):
+            url = node.get("url") or node.get("@id")
+            if isinstance(url, str) and clean(url):
+                found.setdefault(clean(node["name"]), clean(url))
+    return found
 
 
 def _strings(value: Any) -> list[str]:
@@ -140,6 +155,7 @@ def read_jsonld(tree: lxml_html.HtmlElement) -> tuple[dict[str, Any], list[str],
                     "datePublished": node.get("datePublished") if isinstance(node.get("datePublished"), str) else None,
                     "dateModified": node.get("dateModified") if isinstance(node.get("dateModified"), str) else None,
                     "authors": _names(node.get("author")) + _names(node.get("creator")),
+                    "author_urls": _profile_urls(node.get("author")),
                     "publisher": (_names(publisher) or [None])[0],
                     "sections": _strings(node.get("articleSection")),
                     "keywords": _strings(node.get("keywords")),
@@ -237,15 +253,110 @@ def visible_bylines(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
     return found
 
 
+def in_navigation(element: lxml_html.HtmlElement) -> bool:
+    """Is the element part of navigation: inside ``<nav>`` or a breadcrumb trail?
+
+    News themes put an SEO copy of the headline in an ``<h1>`` at the end of the
+    breadcrumb trail and show the reader another one.
+    """
+    return any(a.tag == "nav" or NAVIGATION_CLASS_RE.search(f"{a.get('class', '')} {a.get('id', '')}")
+               for a in (element, *element.iterancestors()))
+
+
+def _label_of(element: lxml_html.HtmlElement) -> bool:
+    """Does the element open with an author label, as its own text or its first child's?
+
+    Runs on every paragraph-like element of the page, so it reads own text only
+    (``text``, never ``text_content()`` of a subtree) and bails out on long text early.
+    """
+    lead = (element.text or "").strip()
+    if lead:
+        return len(lead) <= MAX_LABEL_CHARS and bool(AUTHOR_LABEL_RE.match(lead))
+    if not len(element):
+        return False
+    first = element[0]
+    label = (first.text or "").strip() if isinstance(first.tag, str) and not len(first) else ""
+    return 0 < len(label) <= MAX_LABEL_CHARS and bool(AUTHOR_LABEL_RE.match(label))
+
+
+def labelled_bylines(tree: lxml_html.HtmlElement, first_group: int) -> list[dict[str, Any]]:
+    """Short elements that an author label opens, whatever their class, in page order.
+
+    Themes without a byline class still write "<li><strong>Autor</strong> Jane Doe</li>"
+    or "<p>von <a href=...>Jane Doe</a></p>". Each is its own group, numbered from
+    ``first_group`` so they rank after the class-named byline blocks.
+    """
+    h1 = next(tree.iter("h1"), None)
+    found: list[dict[str, Any]] = []
+    seen_h1 = h1 is None
+    for element in tree.iter(*LABELLED_TAGS, "h1"):
+        if element is h1:
+            seen_h1 = True
+            continue
+        if element.tag == "h1" or not _label_of(element) or _foreign_context(element):
+            continue
+        text = glued_text(element)
+        # the label and at least one word after it, and no more than a byline line holds
+        if len(text.split()) < 2 or len(text) > MAX_LABELLED_CHARS:
+            continue
+        found.append({"text": text, "source": "byline", "group": first_group + len(found),
+                      "leaf": True, "after_h1": seen_h1})
+    return found
+
+
+def _name_shaped(text: str) -> bool:
+    """ "Jane Doe", "JANE DOE/John Roe": 2-8 capitalised words and joiners, no digits."""
+    words = re.sub(r"([/,&])", r" \1 ", text).split()
+    names = [w for w in words if w.casefold() not in NAME_JOINERS]
+    return (2 <= len(names) <= 8 and not any(c.isdigit() for c in text)
+            and all(w[0].isupper() and w[0].isalpha() for w in names))
+
+
+def bold_lead_bylines(tree: lxml_html.HtmlElement, first_group: int) -> list[dict[str, Any]]:
+    """A paragraph that is only a bold name, among the first paragraphs of a text block.
+
+    Small newspapers' themes print the byline as ``<p><strong>Jane Doe</strong></p>``
+    above the article text, with no class to find it by. Only name-shaped lines count
+    (subheads such as "Best value heated airer, 8/10" are not), each its own group.
+    """
+    found: list[dict[str, Any]] = []
+    parents = {p.getparent(): None for p in tree.iter("p")}
+    for parent in parents:
+        if parent is None:
+            continue
+        children = [p for p in parent if p.tag == "p"]
+        if len(children) < LEAD_PARAGRAPHS:  # cheap test first: most parents hold one <p>
+            continue
+        paragraphs = [p for p in children if clean(p.text_content())]
+        if len(paragraphs) < LEAD_PARAGRAPHS or _foreign_context(paragraphs[0]):
+            continue
+        for paragraph in paragraphs[:LEAD_PARAGRAPHS]:
+            text = clean(paragraph.text_content())
+            bold = [c for c in paragraph if c.tag in ("strong", "b")]
+            if len(bold) == 1 and clean(bold[0].text_content()) == text and _name_shaped(text):
+                found.append({"text": text, "source": "byline", "group": first_group + len(found),
+                              "leaf": True, "after_h1": True})
+                break
+    return found
+
+
 def byline_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],
                       meta: dict[str, list[str]]) -> list[dict[str, Any]]:
     """Author strings in priority order: JSON-LD, meta, rel=author, visible byline elements."""
-    found: list[dict[str, Any]] = [{"text": n, "source": "jsonld"} for n in jsonld.get("authors", [])]
+    urls = jsonld.get("author_urls", {})
+    found: list[dict[str, Any]] = [{"text": n, "source": "jsonld", **({"url": urls[n]} if n in urls else {})}
+                                   for n in jsonld.get("authors", [])]
     found += [{"text": v, "source": "meta"} for _, v in _first(meta, AUTHOR_META)]
     for link in tree.xpath('//a[contains(concat(" ", @rel, " "), " author ")]'):
         if not _foreign_context(link):
-            found.append({"text": clean(link.text_content()), "source": "rel-author"})
-    found += visible_bylines(tree)
+            found.append({"text": clean(link.text_content()), "source": "rel-author",
+                          "url": clean(link.get("href"))})
+    visible = visible_bylines(tree)
+    found += visible
+    labelled = labelled_bylines(tree, first_group=1 + max((int(c["group"]) for c in visible), default=-1))
+    found += labelled
+    found += bold_lead_bylines(tree, first_group=1 + max((int(c["group"]) for c in visible + labelled),
+                                                          default=-1))
     seen: set[tuple[str, str]] = set()
     unique = []
     for cand in found:
@@ -254,29 +365,6 @@ def byline_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],
             seen.add(key)
             unique.append(cand)
     return unique[:40]
-
-
-def date_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],
-                    meta: dict[str, list[str]], url: str) -> list[dict[str, str]]:
-    """Date strings in priority order with their kind (published / modified) and source."""
-    found: list[dict[str, str]] = []
-    if jsonld.get("datePublished"):
-        found.append({"raw": jsonld["datePublished"], "source": "jsonld", "kind": "published"})
-    if jsonld.get("dateModified"):
-        found.append({"raw": jsonld["dateModified"], "source": "jsonld", "kind": "modified"})
-    found += [{"raw": v, "source": "meta", "kind": "published"} for _, v in _first(meta, PUBLISHED_META)]
-    found += [{"raw": v, "source": "meta", "kind": "modified"} for _, v in _first(meta, MODIFIED_META)]
-    for element in tree.xpath("//time[@datetime] | //*[@itemprop='datePublished' or @itemprop='dateModified']"):
-        raw = clean(element.get("datetime") or element.get("content") or element.text_content())
-        marks = _class_of(element).lower()
-        kind = "modified" if ("modified" in marks or "updated" in marks) else "published"
-        if raw:
-            found.append({"raw": raw, "source": "time", "kind": kind})
-    match = URL_DATE_RE.search(url)
-    if match:
-        year, month, day = (int(g) for g in match.groups())
-        found.append({"raw": f"{year:04d}-{month:02d}-{day:02d}", "source": "url", "kind": "published"})
-    return found[:30]
 
 
 def taxonomy(tree: lxml_html.HtmlElement, jsonld: dict[str, Any], meta: dict[str, list[str]],
@@ -335,6 +423,7 @@ def collect_signals(tree: lxml_html.HtmlElement, url: str) -> dict[str, Any]:
         "og_url": (meta.get("og:url") or [None])[0],
         "title_tag": clean(title_tag),
         "h1": [clean(h.text_content()) for h in tree.iter("h1")][:5],
+        "h1_navigation": [clean(h.text_content()) for h in tree.iter("h1") if in_navigation(h)][:5],
         "html_lang": clean(html_lang) or None,
         "byline_candidates": byline_candidates(tree, jsonld, meta),
         "date_candidates": date_candidates(tree, jsonld, meta, url),

@@ -1,7 +1,9 @@
 """Titles stage: the on-page headline, without the site name the <title> adds.
 
-Candidates, best first: JSON-LD ``headline``, the page's ``<h1>``, ``og:title``,
-trafilatura's title, ``<title>``. An ``<h1>`` counts only when it agrees with
+Candidates, best first: JSON-LD ``headline``, ``og:title``, the page's ``<h1>``,
+trafilatura's title, ``<title>``. When JSON-LD and ``og:title`` differ, the page's
+``<h1>`` decides between them (a breadcrumb ``<h1>`` marks the SEO copy, any other
+``<h1>`` the one shown). An ``<h1>`` counts on its own only when it agrees with
 another source (themes put the logo in an ``<h1>`` too). Reads no settings.
 """
 
@@ -9,6 +11,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from crawler.items import ArticleItem
@@ -27,6 +31,8 @@ MAX_TITLE_CHARS = 400
 TITLE_PRIORITY = ("jsonld", "og:title", "h1", "trafilatura", "title")
 #: separators a <title> puts before a site name, e.g. "Headline - Site", "Headline | Site"; not ":"
 SITE_SEPARATOR_RE = re.compile(r"\s+[|–—\-•·»/]+\s+|\s*[|»•·]\s*")
+#: UTF-8 bytes shown as Windows-1252: "Ã³" for "ó", "â€™" for "’", "Ã©" for "é"
+MOJIBAKE_RE = re.compile(r"Ã[\u00a0-\u00bf\u0080-\u009f\u2018-\u203a\u0152-\u0178]|â€")
 #: a title-tag edge segment this long or longer is part of the headline, not a site name
 MAX_SITE_SEGMENT_WORDS = 4
 
@@ -58,6 +64,22 @@ def strip_site_name(title: str, site_names: list[str]) -> str:
             return title.strip()
 
 
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 read as Windows-1252 ("sanciÃ³n" -> "sanción"); other text is returned as is.
+
+    Hand-rolled: a CMS that double-encodes JSON-LD breaks only that field, and the
+    one-step round trip is all it needs (no ftfy dependency for one repair).
+    """
+    if not MOJIBAKE_RE.search(text):
+        return text
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return text.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+    return text
+
+
 def agrees(candidate: str, others: list[str]) -> bool:
     """Do most of the candidate's words appear in one of the other titles?"""
     words = _words(candidate)
@@ -78,7 +100,7 @@ def _candidates(*, jsonld: str | None, h1: list[str], og_title: str | None, extr
         value = values[source]
         if value and len(value) <= MAX_TITLE_CHARS:
             # JSON-LD and meta values are sometimes HTML-escaped twice ("K&uuml;hlt&uuml;rme")
-            text = strip_site_name(html.unescape(value).replace("\xad", ""), site_names)
+            text = strip_site_name(repair_mojibake(html.unescape(value).replace("\xad", "")), site_names)
             if caption_key(text):
                 found.append((source, text))
     return found
@@ -107,28 +129,92 @@ def title_tag_site_names(title_tag: str | None, h1: list[str]) -> list[str]:
     return names
 
 
+def edge_site_names(title: str | None, h1: list[str]) -> list[str]:
+    """What a title adds to a whole ``<h1>`` across a separator: "Headline | Site" -> ["Site"].
+
+    Stricter than :func:`title_tag_site_names`: the rest of the title must be exactly
+    an ``<h1>``, so a headline's own " – " clause is never taken for a site name.
+    """
+    if not title:
+        return []
+    parts = SITE_SEPARATOR_RE.split(title)
+    headings = {caption_key(h) for h in h1 if caption_key(h)}
+    for edge, rest in ((parts[-1], parts[:-1]), (parts[0], parts[1:])):
+        if len(parts) > 1 and len(caption_key(edge).split()) <= MAX_SITE_SEGMENT_WORDS \
+                and caption_key(" ".join(rest)) in headings:
+            return [edge.strip()]
+    return []
+
+
 def choose_title(*, jsonld: str | None, h1: list[str], og_title: str | None,
                  extracted: str | None, title_tag: str | None,
-                 site_names: list[str]) -> tuple[str | None, str | None]:
+                 site_names: list[str], navigation_h1: Sequence[str] = ()) -> tuple[str | None, str | None]:
     """Pick the headline and name its source.
 
     The publisher's declared headline comes first (JSON-LD ``headline``, then
     ``og:title``), site name cut: it is the headline the outlet stands by, while an
-    ``<h1>`` often glues a kicker line to it or is a logo. Then an ``<h1>`` that shares
-    most words with another source, then the rest in `TITLE_PRIORITY` order.
+    ``<h1>`` often glues a kicker line to it or is a logo. When the two declared
+    headlines differ, the ``<h1>`` picks one: the one a breadcrumb ``<h1>`` does not
+    copy, else the one an ``<h1>`` shows. Then an ``<h1>`` that shares most words with
+    another source, then the rest in `TITLE_PRIORITY` order.
     """
     found = _candidates(jsonld=jsonld, h1=h1, og_title=og_title, extracted=extracted,
                         title_tag=title_tag, site_names=site_names)
     if not found:
         return None, None
+    shown = _not_the_seo_copy(found, navigation_h1, site_names) or _the_visible_one(
+        found, [h for h in h1 if h not in navigation_h1], site_names)
+    if shown is not None:
+        return common_spelling(shown, found)
     others = [t for s, t in found if s != "h1"]
     for source, text in found:
         if source in ("jsonld", "og:title"):
-            return text, source
+            return common_spelling((text, source), found)
         if source == "h1" and agrees(text, others):
-            return text, "h1"
+            return common_spelling((text, "h1"), found)
     fallback = [(s, t) for s, t in found if s != "h1"] or found
-    return fallback[0][1], fallback[0][0]
+    return common_spelling((fallback[0][1], fallback[0][0]), found)
+
+
+def common_spelling(choice: tuple[str, str], found: list[tuple[str, str]]) -> tuple[str, str]:
+    """The chosen headline as most sources punctuate it ("A: B" over one source's "A - B").
+
+    Only spellings of the same words compete; a tie keeps the chosen one.
+    """
+    key = caption_key(choice[0])
+    same = [(s, t) for s, t in found if caption_key(t) == key]
+    counts = Counter(t for _, t in same)
+    best = max(counts, key=lambda t: (counts[t], t == choice[0]))
+    if counts[best] > counts[choice[0]]:
+        return best, next(s for s, t in same if t == best)
+    return choice
+
+
+def _not_the_seo_copy(found: list[tuple[str, str]], navigation_h1: Sequence[str],
+                      site_names: list[str]) -> tuple[str, str] | None:
+    """Of two different declared headlines, the one that is not the breadcrumb's ``<h1>``.
+
+    A theme that puts an ``<h1>`` in its breadcrumb trail prints an SEO copy of the
+    headline there and shows the reader another; the JSON-LD ``headline`` and
+    ``og:title`` then carry one each. None when that pattern is not there.
+    """
+    declared = [(s, t) for s, t in found if s in ("jsonld", "og:title")]
+    if len(declared) != 2 or caption_key(declared[0][1]) == caption_key(declared[1][1]):
+        return None
+    seo = {caption_key(strip_site_name(h, site_names)) for h in navigation_h1 if h}
+    other = [(t, s) for s, t in declared if caption_key(t) not in seo]
+    return other[0] if len(other) == 1 else None
+
+
+def _the_visible_one(found: list[tuple[str, str]], headings: list[str],
+                     site_names: list[str]) -> tuple[str, str] | None:
+    """Of two different declared headlines, the one the page's ``<h1>`` shows, if exactly one."""
+    declared = [(s, t) for s, t in found if s in ("jsonld", "og:title")]
+    if len(declared) != 2 or caption_key(declared[0][1]) == caption_key(declared[1][1]):
+        return None
+    shown = {caption_key(strip_site_name(h, site_names)) for h in headings if h}
+    match = [(t, s) for s, t in declared if caption_key(t) in shown]
+    return match[0] if len(match) == 1 else None
 
 
 class TitlesPipeline:
@@ -150,7 +236,8 @@ class TitlesPipeline:
                       *meta.get("application-name", []),
                       signals.get("jsonld", {}).get("publisher") or "",
                       *site_names_for(item.url or item.fetched_url),
-                      *title_tag_site_names(signals.get("title_tag"), signals.get("h1", []))]
+                      *title_tag_site_names(signals.get("title_tag"), signals.get("h1", [])),
+                      *edge_site_names((meta.get("og:title") or [None])[0], signals.get("h1", []))]
         item.title, item.title_source = choose_title(
             jsonld=signals.get("jsonld", {}).get("headline"),
             h1=signals.get("h1", []),
@@ -158,6 +245,7 @@ class TitlesPipeline:
             extracted=item.title_raw,
             title_tag=signals.get("title_tag"),
             site_names=site_names,
+            navigation_h1=signals.get("h1_navigation", []),
         )
         if item.title is None:
             self.crawler.stats.inc_value("news/titles/none")

@@ -6,8 +6,10 @@
 :func:`generate_site` builds the fixture site: a home page, a section page, a
 tag page, a contact page, N articles (JSON-LD NewsArticle, og:type article), an
 article under ``/private/`` that robots.txt disallows, an RSS feed, an Atom
-feed, a JSON feed, a sitemap index with a Google News sitemap and an old
-sitemap. Only 127.0.0.1 is ever bound.
+feed, a JSON feed, a sitemap index with a Google News sitemap (each article
+with a ``<lastmod>``) and an old sitemap; :meth:`SiteServer.edit_article` changes
+an article the way a newsroom does (new body and ETag, and optionally a newer
+lastmod in the sitemap). Only 127.0.0.1 is ever bound.
 """
 
 from __future__ import annotations
@@ -108,6 +110,9 @@ class SiteServer:
     log: list[LoggedRequest] = field(default_factory=list)
     #: when set, every request is answered with this status
     fail_status: int | None = None
+    #: articles of the generated site, and the sitemap lastmods that differ from the default
+    articles: int = 0
+    lastmods: dict[int, str] = field(default_factory=dict)
 
     def start(self) -> str:
         site = self
@@ -176,10 +181,28 @@ class SiteServer:
     def clear_log(self) -> None:
         self.log.clear()
 
+    def edit_article(self, i: int, extra: str, lastmod: str | None = None) -> None:
+        """Correct article ``i`` (a paragraph added: new body, new ETag); ``lastmod`` also updates the sitemap."""
+        path = article_path(i)
+        self.pages[path] = Page(
+            article_html(self.base_url, path, i, f"Island story number {i}", published_at(i), extra=extra).encode()
+        )
+        if lastmod:
+            self.lastmods[i] = lastmod
+            numbers = list(range(1, self.articles + 1))
+            self.pages["/sitemap-news.xml"] = Page(
+                news_sitemap(self.base_url, numbers, (PRIVATE_PATH,), self.lastmods).encode(), "application/xml"
+            )
+
 
 def author_name(i: int) -> str:
     """The byline of article ``i``: a plausible person name."""
     return f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[i % len(LAST_NAMES)]}"
+
+
+def published_at(i: int) -> str:
+    """Publication time of article ``i`` (also its sitemap lastmod until it is edited)."""
+    return f"2024-05-{(i - 1) % 28 + 1:02d}T09:00:00+00:00"
 
 
 def article_path(i: int) -> str:
@@ -273,9 +296,13 @@ def json_feed(base: str, numbers: list[int]) -> str:
     )
 
 
-def news_sitemap(base: str, numbers: list[int], extra_paths: tuple[str, ...] = ()) -> str:
+def news_sitemap(
+    base: str, numbers: list[int], extra_paths: tuple[str, ...] = (), lastmods: dict[int, str] | None = None
+) -> str:
+    """A Google News sitemap: each article with its lastmod (publication time unless edited) and news fields."""
     urls = "".join(
-        f"<url><loc>{base}{article_path(i)}</loc><news:news><news:publication>"
+        f"<url><loc>{base}{article_path(i)}</loc><lastmod>{(lastmods or {}).get(i, published_at(i))}</lastmod>"
+        f"<news:news><news:publication>"
         f"<news:name>Test Courier</news:name><news:language>en</news:language></news:publication>"
         f"<news:publication_date>2024-05-{(i - 1) % 28 + 1:02d}T09:00:00+00:00</news:publication_date>"
         f"<news:title>Sitemap title {i}</news:title></news:news></url>"
@@ -349,6 +376,7 @@ def start_site(articles: int = 5) -> SiteServer:
     server = SiteServer()
     base = server.start()
     server.pages.update(generate_site(base, articles))
+    server.articles = articles
     return server
 
 

@@ -145,8 +145,10 @@ def test_replay_split_over_three_workers_stores_each_article_once(
     for worker in workers:
         status, out, err = finish(worker)
         assert "replay worker: finished." in out, err[-3000:]
-        # as `news-ingest crawl`: a worker whose share of pages gave no article at all exits 1
-        assert status == (1 if " -> 0 articles" in out else 0), out + err[-3000:]
+        # as `news-ingest crawl`: a worker whose share of pages gave no article at all exits 1;
+        # one that found the queue already drained (0 pages, under load) did no harm and exits 0
+        failed_share = " -> 0 articles" in out and " 0 pages -> " not in out
+        assert status == (1 if failed_share else 0), out + err[-3000:]
     status, out, err = finish(writer)
     assert status == 0, err[-3000:]
 

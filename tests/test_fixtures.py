@@ -119,6 +119,13 @@ def test_utf8_bytes_win_over_a_stale_meta_charset(body: bytes, headers: dict[str
     assert expected in fixtures.decoded_text(response)
 
 
+def test_utf8_page_declaring_another_charset_is_read_as_utf8() -> None:
+    body = '<meta charset="euc-kr"><p>대전 시내버스 노선 개편</p>'.encode() * 20
+    response = fixtures.to_response(body, "https://a.example/")
+    assert "\ufffd" in response.text  # the declared charset does not fit the bytes
+    assert "대전 시내버스 노선 개편" in fixtures.decoded_text(response)
+
+
 def test_undecodable_page_is_reported() -> None:
     body = b'<meta charset="utf-8"><p>' + bytes(range(128, 256)) * 40 + b"</p>"
     response = fixtures.to_response(body, "https://a.example/")

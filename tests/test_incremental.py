@@ -1,45 +1,79 @@
-"""Incremental live crawls and cron: conditional GETs, versions, refresh policy, lock, failed runs."""
+"""Incremental live crawls and cron: refresh policy, sitemap lastmod, conditional GETs, versions, lock, failed runs."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
 
-from crawler.middlewares import conditional_headers, should_skip
+from crawler.refresh import Decision, StoredPage, conditional_headers, decide, latest_change
 from crawler.runner import EXIT_FAILED, EXIT_LOCKED, database_lock
 from tests.conftest import news_ingest
 from tests.site_server import (
     OLD_PATH,
-    Page,
     SiteServer,
-    article_html,
     article_path,
     cli_settings,
     start_site,
 )
 
 ARTICLES = {article_path(i) for i in range(1, 6)} | {OLD_PATH}
+NOW = datetime(2024, 5, 1, 11, 0, tzinfo=UTC)
+FETCHED = StoredPage("2024-05-01T10:30:00+00:00", '"abc"', "Wed, 01 May 2024 08:00:00 GMT")
+OLD_FETCH = StoredPage("2024-05-01T08:30:00+00:00")
 
 
 @pytest.mark.parametrize(
-    ("refresh", "fetched_at", "min_age", "skip"),
+    ("refresh", "stored", "min_age", "lastmod", "trust", "decision"),
     [
-        ("always", "2024-05-01T10:00:00+00:00", 3600, False),
-        ("never", "2020-01-01T00:00:00+00:00", 0, True),
-        ("conditional", "2024-05-01T10:30:00+00:00", 3600, True),
-        ("conditional", "2024-05-01T08:30:00+00:00", 3600, False),
-        ("conditional", "2024-05-01T10:30:00+00:00", 0, False),
-        ("conditional", None, 3600, False),
+        ("conditional", None, 3600, "", True, Decision.FETCH),
+        ("always", FETCHED, 3600, "", True, Decision.FETCH),
+        ("never", OLD_FETCH, 0, "2024-05-01T10:00:00Z", True, Decision.SKIP_NEVER),
+        ("conditional", FETCHED, 3600, "", True, Decision.SKIP_RECENT),
+        ("conditional", OLD_FETCH, 3600, "", True, Decision.CONDITIONAL),
+        ("conditional", FETCHED, 0, "", True, Decision.CONDITIONAL),
+        # the listing's lastmod against the stored fetch (10:30)
+        ("conditional", FETCHED, 0, "2024-05-01T10:00:00Z", True, Decision.SKIP_LASTMOD),
+        ("conditional", FETCHED, 0, "2024-05-01T10:30:00+00:00", True, Decision.SKIP_LASTMOD),
+        ("conditional", FETCHED, 0, "2024-05-01T10:31:00+00:00", True, Decision.CONDITIONAL),
+        ("conditional", FETCHED, 0, "2024-05-01T12:00:00+02:00", True, Decision.SKIP_LASTMOD),
+        # a date alone may mean any moment of that day, in any zone
+        ("conditional", FETCHED, 0, "2024-05-01", True, Decision.CONDITIONAL),
+        ("conditional", FETCHED, 0, "2024-04-29", True, Decision.SKIP_LASTMOD),
+        # no offset: up to 12 hours behind UTC
+        ("conditional", FETCHED, 0, "2024-05-01T10:00:00", True, Decision.CONDITIONAL),
+        ("conditional", FETCHED, 0, "not a date", True, Decision.CONDITIONAL),
+        ("conditional", FETCHED, 0, "2024-05-01T10:00:00Z", False, Decision.CONDITIONAL),
+        # revalidate asks every stored page, whatever the listing or the min-age say
+        ("revalidate", FETCHED, 3600, "2024-05-01T10:00:00Z", True, Decision.CONDITIONAL),
+        ("revalidate", None, 3600, "", True, Decision.FETCH),
     ],
 )
-def test_refresh_policy(refresh: str, fetched_at: str | None, min_age: int, skip: bool) -> None:
-    from datetime import UTC, datetime
+def test_refresh_policy(
+    refresh: str, stored: StoredPage | None, min_age: int, lastmod: str, trust: bool, decision: Decision
+) -> None:
+    assert decide(refresh, stored, now=NOW, min_age=min_age, lastmod=lastmod, trust_lastmod=trust) is decision
 
-    now = datetime(2024, 5, 1, 11, 0, tzinfo=UTC)
-    assert should_skip(refresh, fetched_at, now, min_age) is skip
+
+@pytest.mark.parametrize(
+    ("lastmod", "latest"),
+    [
+        ("2024-05-01T10:00:00Z", "2024-05-01T10:00:00+00:00"),
+        ("2024-05-01T10:00:00+02:00", "2024-05-01T08:00:00+00:00"),
+        ("2024-05-01", "2024-05-02T12:00:00+00:00"),
+        ("2024-05-01T10:00:00", "2024-05-01T22:00:00+00:00"),
+        ("2024-05", None),
+        ("yesterday", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_latest_change(lastmod: str | None, latest: str | None) -> None:
+    moment = latest_change(lastmod)
+    assert (moment.isoformat() if moment else None) == latest
 
 
 def test_conditional_headers() -> None:
@@ -50,8 +84,9 @@ def test_conditional_headers() -> None:
     assert conditional_headers(None, None) == {}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def site() -> Iterator[SiteServer]:
+    # One server per test: some tests edit its pages.
     server = start_site()
     yield server
     server.stop()
@@ -74,47 +109,104 @@ def last_run(db: Path) -> dict:
     return next(Database(db).query("select * from crawl_runs order by id desc limit 1"))
 
 
-def test_second_run_fetches_no_unchanged_article_and_a_changed_one_keeps_its_version(
-    site: SiteServer, tmp_path: Path
-) -> None:
+def counts(db: Path) -> tuple[int, int, int]:
+    run = last_run(db)
+    return run["inserted"], run["updated"], run["unchanged"]
+
+
+def stored_text(db: Path, path: str) -> dict:
+    return next(Database(db).query("select url, text from articles where url like ?", [f"%{path}"]))
+
+
+def just_now() -> str:
+    """A lastmod newer than any fetch so far (fetch times are stored to the second)."""
+    return (datetime.now(UTC) + timedelta(seconds=1)).isoformat(timespec="seconds")
+
+
+def test_unchanged_lastmods_cost_no_request_and_a_newer_lastmod_refetches(site: SiteServer, tmp_path: Path) -> None:
     db = tmp_path / "inc.db"
     first = crawl(site, db)
     assert first.returncode == 0, first.stdout + first.stderr[-3000:]
     assert last_run(db)["inserted"] == 6
 
+    # Every article's sitemap lastmod is older than its stored fetch: no article is requested.
     site.clear_log()
     second = crawl(site, db)
     assert second.returncode == 0, second.stdout + second.stderr[-3000:]
-    article_requests = [r for r in site.log if r.path in ARTICLES]
-    assert len(article_requests) == 6
-    assert all(r.conditional and r.status == 304 for r in article_requests)
-    run = last_run(db)
-    assert (run["inserted"], run["updated"], run["unchanged"]) == (0, 0, 6)
+    assert not [r for r in site.log if r.path in ARTICLES]
+    assert sorted(r.path for r in site.log if r.path.endswith(".xml")) == [
+        "/sitemap-2020.xml", "/sitemap-news.xml", "/sitemap_index.xml"
+    ]
+    assert counts(db) == (0, 0, 6)
 
-    # The newsroom corrects article 2: new body, new ETag.
+    # The newsroom corrects article 2 and its sitemap entry says so.
     path = article_path(2)
-    before = next(Database(db).query("select url, text from articles where url like ?", [f"%{path}"]))
-    site.pages[path] = Page(
-        article_html(
-            site.base_url,
-            path,
-            2,
-            "Island story number 2",
-            "2024-05-02T09:00:00+00:00",
-            extra="Correction: an earlier version misnamed the ferry operator.",
-        ).encode()
-    )
+    before = stored_text(db, path)
+    site.edit_article(2, "Correction: an earlier version misnamed the ferry operator.", lastmod=just_now())
     site.clear_log()
     third = crawl(site, db)
     assert third.returncode == 0, third.stdout + third.stderr[-3000:]
-    assert [r.status for r in site.requests_for(path)] == [200]
-    run = last_run(db)
-    assert (run["inserted"], run["updated"], run["unchanged"]) == (0, 1, 5)
-    row = next(Database(db).query("select text from articles where url = ?", [before["url"]]))
-    assert "Correction: an earlier version" in row["text"]
+    assert [(r.path, r.status, r.conditional) for r in site.log if r.path in ARTICLES] == [(path, 200, True)]
+    assert counts(db) == (0, 1, 5)
+    assert "Correction: an earlier version" in stored_text(db, path)["text"]
     versions = list(Database(db)["versions"].rows)
     assert [(v["url"], v["text"]) for v in versions] == [(before["url"], before["text"])]
     assert Database(db)["articles"].count == 6
+
+
+def test_revalidate_asks_every_stored_page_and_finds_an_edit_the_sitemap_missed(
+    site: SiteServer, tmp_path: Path
+) -> None:
+    db = tmp_path / "revalidate.db"
+    assert crawl(site, db).returncode == 0
+    # Edited, but the sitemap still gives the old lastmod: the default policy trusts the sitemap.
+    site.edit_article(3, "Update: the ferry now sails at noon.")
+    site.clear_log()
+    assert crawl(site, db).returncode == 0
+    assert not [r for r in site.log if r.path in ARTICLES]
+
+    site.clear_log()
+    result = crawl(site, db, "-a", "refresh=revalidate")
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    article_requests = {r.path: (r.status, r.conditional) for r in site.log if r.path in ARTICLES}
+    assert article_requests == {p: (200 if p == article_path(3) else 304, True) for p in ARTICLES}
+    assert counts(db) == (0, 1, 5)
+    assert "the ferry now sails at noon" in stored_text(db, article_path(3))["text"]
+
+
+def test_without_trusted_lastmods_every_stored_article_is_asked_conditionally(
+    site: SiteServer, tmp_path: Path
+) -> None:
+    db = tmp_path / "conditional.db"
+    assert crawl(site, db).returncode == 0
+    site.clear_log()
+    result = crawl(site, db, settings={"NEWS_REFRESH_TRUST_LASTMOD": "0"})
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    article_requests = [r for r in site.log if r.path in ARTICLES]
+    assert len(article_requests) == 6
+    assert all(r.conditional and r.status == 304 for r in article_requests)
+    assert counts(db) == (0, 0, 6)
+
+
+def test_feed_updated_dates_skip_and_feeds_without_them_ask_conditionally(site: SiteServer, tmp_path: Path) -> None:
+    db = tmp_path / "feed.db"
+    feeds = f"url={site.base_url}/rss.xml,{site.base_url}/atom.xml"
+
+    def feed_crawl():  # noqa: ANN202
+        return news_ingest("crawl", "feed", "-a", feeds, "--db", str(db), *cli_settings())
+
+    assert feed_crawl().returncode == 0
+    assert counts(db) == (5, 0, 0)
+    site.clear_log()
+    result = feed_crawl()
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    # Articles 3-5 are in the Atom feed with an <updated> older than their fetch: 4 and 5 are not
+    # requested; 1-3 are in the RSS feed, whose items give no update date: asked conditionally
+    # (article 3 is in both: whichever feed is read first decides, and it is counted once).
+    requests = {r.path: (r.status, r.conditional) for r in site.log if r.path.startswith("/news/")}
+    assert requests.pop(article_path(3), (304, True)) == (304, True)
+    assert requests == {article_path(i): (304, True) for i in (1, 2)}
+    assert counts(db) == (0, 0, 5)
 
 
 def test_recent_articles_are_not_requested_and_refresh_always_refetches(
@@ -123,7 +215,7 @@ def test_recent_articles_are_not_requested_and_refresh_always_refetches(
     db = tmp_path / "recent.db"
     assert crawl(site, db).returncode == 0
     site.clear_log()
-    result = crawl(site, db, settings={"NEWS_REFRESH_MIN_AGE": "3600"})
+    result = crawl(site, db, settings={"NEWS_REFRESH_MIN_AGE": "3600", "NEWS_REFRESH_TRUST_LASTMOD": "0"})
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     assert not [r for r in site.log if r.path in ARTICLES]
     assert last_run(db)["unchanged"] == 6

@@ -359,9 +359,101 @@ def _visible(text: str, group: int, leaf: bool = True, after_h1: bool = True) ->
         ([_visible("Follow", 0), _visible("By Jane Doe", 1)], ["Jane Doe"]),
         # a lead line cut from the body comes first
         ([_visible("By John Roe", 0), {"text": "By Jane Doe", "source": "byline"}], ["Jane Doe"]),
+        # the article's byline credits only an agency: later blocks are other stories
+        ([_visible("dpa", 0), _visible("Von Jane Doe", 1)], []),
+        ([_visible("Follow", 0), _visible("dpa", 1), _visible("Von Jane Doe", 2)], []),
         # lone words beside a full name are dropped after the block's names are joined
         ([_visible("Artikel", 0), _visible("Tobias Költzsch", 0)], ["Tobias Költzsch"]),
     ],
 )
 def test_visible_reading_reads_one_block(candidates: list[dict[str, object]], authors: list[str]) -> None:
     assert choose_authors(candidates, site_names=[])[0] == authors
+
+
+@pytest.mark.parametrize(
+    ("raw", "sites", "authors", "outlets", "editors"),
+    [
+        # editor and translator credits name editors, to the end of their line
+        ("Reporting by Jane Doe; Editing by John Roe and Mary Major", [], ["Jane Doe"], [],
+         ["John Roe", "Mary Major"]),
+        ("Jane Doe\nRedaktion: John Roe und Mary Major\nSendung: Radio Eins", [], ["Jane Doe"], [],
+         ["John Roe", "Mary Major"]),
+        ("Editor : Heryadi", [], [], [], ["Heryadi"]),
+        ("Translated by Ana Roe", [], [], [], ["Ana Roe"]),
+        ("Jane Doe, Chief Editor", [], ["Jane Doe"], [], []),  # a role, no credit label
+        # the outlet introducing itself with its own address
+        ("Meridian Broadcasting (www.mb.example)", ["mb.example"], [], ["Meridian Broadcasting"], []),
+        ("Jane Doe (www.other.example)", ["mb.example"], ["Jane Doe"], [], []),
+        # single words after the outlet are a dateline, not people
+        ("dpa, Berlin", [], [], ["dpa"], []),
+        ("stadtblatt.de, Frankfurt, Germany", [], [], ["stadtblatt.de"], []),
+        ("Smith, Reuters", [], ["Smith"], ["Reuters"], []),  # before the outlet: kept
+        ("Jane Doe, AP, Washington", [], ["Jane Doe"], ["AP"], []),
+        # labels read by the signals stage keep their wording
+        ("Autorin/Autor\nJane Doe", [], ["Jane Doe"], [], []),
+        ("Von: Bill MCCARTHY\n,\nMarisha GOLDHAMER", [], ["Bill MCCARTHY", "Marisha GOLDHAMER"], [], []),
+        ("von Dr. Jane Doe", [], ["Dr. Jane Doe"], [], []),
+        # CJK labels, departments and chrome are not names
+        ("この記事を書いた人\n渡辺洋介\n東京社会部\nフォロー", [], ["渡辺洋介"], [], []),
+    ],
+)
+def test_parse_byline_credits_and_outlets(
+    raw: str, sites: list[str], authors: list[str], outlets: list[str], editors: list[str]
+) -> None:
+    byline = parse_byline(raw, site_names=sites)
+    assert (byline.authors, byline.outlets, byline.editors) == (authors, outlets, editors)
+
+
+@pytest.mark.parametrize(
+    ("candidates", "authors", "source"),
+    [
+        # a lone word from trafilatura is initials or a place, not a person
+        ([{"text": "Amw", "source": "trafilatura"}], [], None),
+        ([{"text": "Jane Doe; Amw", "source": "trafilatura"}], ["Jane Doe"], "trafilatura"),
+        # trafilatura's merge of the page's fields does not complete a structured list ...
+        ([{"text": "Jane Doe", "source": "jsonld"},
+          {"text": "Jane Doe; Amin Roe", "source": "trafilatura"}], ["Jane Doe"], "jsonld"),
+        # ... the visible byline does
+        ([{"text": "Jane Doe", "source": "jsonld"}, _visible("Jane Doe and Amin Roe", 0)],
+         ["Jane Doe", "Amin Roe"], "byline"),
+        # a name the page labels as its editor is dropped from the structured authors
+        ([{"text": "Heryadi", "source": "jsonld"}, _visible("Naufal Zuhdi", 0),
+          _visible("Editor : Heryadi", 1)], ["Naufal Zuhdi"], "byline"),
+        ([{"text": "Jane Doe; Heryadi", "source": "meta"}, _visible("Editor: Heryadi", 0)],
+         ["Jane Doe"], "meta"),
+    ],
+)
+def test_choose_authors_guesses_and_editors(
+    candidates: list[dict[str, object]], authors: list[str], source: str | None
+) -> None:
+    got, used, _ = choose_authors(candidates, site_names=[])
+    assert (got, used) == (authors, source)
+
+
+def test_a_name_another_source_gives_as_the_outlet_is_no_author() -> None:
+    cands = [{"text": "Meridian Broadcasting (www.mb.example)", "source": "meta"},
+             {"text": "Meridian Broadcasting", "source": "trafilatura"}]
+    assert choose_authors(cands, site_names=["mb.example"])[:2] == ([], None)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://x.example/author/admin/", True),
+        ("https://x.example/users/webmaster", True),
+        ("https://x.example/autor/redaktion/?page=2", True),
+        ("https://x.example/author/jane-doe/", False),
+        ("https://x.example/author/admina-roe/", False),
+        ("https://x.example/admin/", False),  # not a profile
+    ],
+)
+def test_account_url(url: str, expected: bool) -> None:
+    assert bool(R.ACCOUNT_URL_RE.search(url)) is expected
+
+
+def test_a_cms_account_name_is_no_author_anywhere() -> None:
+    cands = [{"text": "Gazette D", "source": "jsonld", "url": "https://x.example/author/admin/"},
+             {"text": "Gazette D", "source": "rel-author", "url": "https://x.example/author/admin/"},
+             _visible("Gazette D", 0), _visible("by Gazette D | 5 November 2024", 1),
+             _visible("JANE DOE", 2)]
+    assert choose_authors(cands, site_names=[])[:2] == (["Jane Doe"], "byline")

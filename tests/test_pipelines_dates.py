@@ -11,7 +11,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
 from pipelines import dates_rules as R
-from pipelines.dates import DatesPipeline, choose_dates, normalise_date
+from pipelines.dates import DatesPipeline, choose_dates, country_zone, normalise_date
 
 # Frozen clock for every test: the fixture's fetched_at, never datetime.now().
 BASE = datetime(2016, 7, 26, 12, 0, tzinfo=UTC)
@@ -164,6 +164,27 @@ def _c(raw: str, source: str, kind: str = "published") -> dict[str, str]:
             "2016-07-25T10:00:00+00:00",
             "meta",
         ),
+        # structured values a day apart: the same wall-clock time printed on the page decides ...
+        (
+            [_c("2016-07-24T18:19+01:00", "jsonld"), _c("2016-07-25T07:30+01:00", "meta"),
+             _c("25.07.2016, 07:30 Uhr", "dateline")],
+            "2016-07-25T07:30:00+01:00",
+            "meta",
+        ),
+        # ... not a day alone (a print edition's date beside the online time) ...
+        (
+            [_c("2016-07-24T19:30:04+02:00", "jsonld"), _c("2016-07-25", "meta"),
+             _c("25.07.2016", "dateline")],
+            "2016-07-24T19:30:04+02:00",
+            "jsonld",
+        ),
+        # ... nor a repeat of the same source
+        (
+            [_c("2016-07-25T13:21:30+01:00", "meta"), _c("2016-07-24T20:35:36+01:00", "time"),
+             _c("2016-07-24T20:35:36+01:00", "time")],
+            "2016-07-25T13:21:30+01:00",
+            "meta",
+        ),
         # modified is never published
         ([_c("2016-07-25T10:00:00Z", "jsonld", "modified")], None, None),
         ([], None, None),
@@ -282,3 +303,135 @@ def test_time_only_re(text: str, time_only: bool) -> None:
 def test_time_only_and_dotted_dates(raw: str, expected: str | None) -> None:
     base = datetime(2024, 1, 1, tzinfo=UTC)
     assert normalise_date(raw, base=base, timezone="UTC", languages=None) == expected
+
+
+@pytest.mark.parametrize(
+    ("candidates", "published", "source"),
+    [
+        # the same instant written with the page's offset elsewhere: keep that offset
+        (
+            [_c("2016-07-24T22:04:00Z", "jsonld"), _c("Mon, 25 Jul 2016 00:04:00 +0200", "meta")],
+            "2016-07-25T00:04:00+02:00",
+            "jsonld+meta",
+        ),
+        # a visible wall-clock time a whole hour away, to the second: the offset by difference
+        (
+            [_c("2016-07-25T11:43:08.000Z", "jsonld"), _c("2016-07-25 13:43:08", "time")],
+            "2016-07-25T13:43:08+02:00",
+            "jsonld+time",
+        ),
+        # ... not a time that is no whole number of quarter hours away (another item's time)
+        (
+            [_c("2016-07-25T11:43:08Z", "jsonld"), _c("2016-07-25 14:40:00", "time")],
+            "2016-07-25T11:43:08+00:00",
+            "jsonld",
+        ),
+        # ... not a visible time that states its own zone (it is an instant, not a wall clock)
+        (
+            [_c("2016-07-25T11:43:08Z", "jsonld"), _c("2016-07-25T13:43:08Z", "time")],
+            "2016-07-25T11:43:08+00:00",
+            "jsonld",
+        ),
+        # the URL's local day, a day before a UTC instant just after midnight: the day alone
+        (
+            [_c("2016-07-25T02:25:54Z", "jsonld"), _c("2016-07-24", "url")],
+            "2016-07-24",
+            "jsonld+url",
+        ),
+        # ... not when no inhabited offset reaches it (10:04 UTC is the day before only west of Hawaii)
+        ([_c("2016-07-25T10:04:04Z", "jsonld"), _c("2016-07-24", "url")], "2016-07-25T10:04:04+00:00",
+         "jsonld"),
+        # ... not a visible day-only date: it may be another item's
+        ([_c("2016-07-25T02:25:54Z", "jsonld"), _c("24 July 2016", "dateline")], "2016-07-25T02:25:54+00:00",
+         "jsonld"),
+        # ... and a value not stamped in UTC is the page's own form already
+        ([_c("2016-07-25T02:25:54+03:00", "jsonld"), _c("2016-07-24", "url")], "2016-07-25T02:25:54+03:00",
+         "jsonld"),
+    ],
+)
+def test_choose_keeps_the_pages_local_form(
+    candidates: list[dict[str, str]], published: str | None, source: str | None
+) -> None:
+    choice = choose_dates(candidates, base=BASE, timezone="UTC", languages=["en"])
+    assert (choice.published, choice.published_source) == (published, source)
+    assert choice.published_raw == candidates[0]["raw"]
+
+
+@pytest.mark.parametrize(
+    ("candidates", "published", "source"),
+    [
+        # htmldate's 1 January stand-in for a bare (copyright) year is no date
+        ([_c("2016-01-01", "trafilatura")], None, None),
+        ([_c("2016-01-01", "htmldate")], None, None),
+        # a 1 January the page states itself stays
+        ([_c("2016-01-01", "dateline"), _c("2016-01-01", "trafilatura")], "2016-01-01", "dateline"),
+        ([_c("2016-01-01T09:30:00+01:00", "meta")], "2016-01-01T09:30:00+01:00", "meta"),
+        # any other htmldate day is a date
+        ([_c("2016-02-01", "trafilatura")], "2016-02-01", "trafilatura"),
+        # the visible dateline outranks htmldate's guess from the whole page (comments, headers)
+        ([_c("2016-07-24", "trafilatura"), _c("23.07.2016", "dateline")], "2016-07-23", "dateline"),
+        # metadata echoed by htmldate does not support it against a visible <time>
+        (
+            [_c("2016-07-20T14:32:06+02:00", "meta"), _c("2016-07-15", "time"), _c("15.07.2016", "dateline"),
+             _c("2016-07-20", "trafilatura")],
+            "2016-07-15",
+            "time",
+        ),
+    ],
+)
+def test_choose_htmldate_and_dateline(
+    candidates: list[dict[str, str]], published: str | None, source: str | None
+) -> None:
+    choice = choose_dates(candidates, base=BASE, timezone="UTC", languages=["de"])
+    assert (choice.published, choice.published_source) == (published, source)
+
+
+@pytest.mark.parametrize(
+    ("url", "published", "source"),
+    [
+        # a one-offset country names the page's clock: the same instant in its offset
+        ("https://gazzetta.example.it/news/voto", "2016-07-25T01:15:00+02:00", "jsonld+country"),
+        ("https://paper.example.co.uk/news/vote", "2016-07-25T00:15:00+01:00", "jsonld+country"),
+        # several offsets (Canada): the instant stays as stamped
+        ("https://radio.example.ca/nouvelle/vote", "2016-07-24T23:15:00+00:00", "jsonld"),
+        # generic domains and ccTLDs sold as generic ones name no country
+        ("https://news.example.com/vote", "2016-07-24T23:15:00+00:00", "jsonld"),
+        ("https://startup.example.io/vote", "2016-07-24T23:15:00+00:00", "jsonld"),
+        ("file:///tmp/saved.html", "2016-07-24T23:15:00+00:00", "jsonld"),
+    ],
+)
+def test_choose_takes_the_countrys_offset(url: str, published: str, source: str) -> None:
+    choice = choose_dates([_c("2016-07-24T23:15:00Z", "jsonld")], base=BASE, timezone="UTC",
+                          languages=None, url=url)
+    assert (choice.published, choice.published_source) == (published, source)
+
+
+@pytest.mark.parametrize(
+    ("url", "zone"),
+    [
+        ("https://www.zeitung.example.de/politik/wahl", "Europe/Berlin"),  # Busingen keeps Berlin's clock
+        ("https://paper.example.co.uk/news/vote", "Europe/London"),
+        ("https://gazzetta.example.it/news/voto", "Europe/Rome"),
+        ("https://radio.example.ca/nouvelle/vote", None),  # several clocks
+        ("https://news.example.com/vote", None),
+        ("https://startup.example.io/vote", None),  # a ccTLD sold as a generic one
+        ("file:///tmp/saved.html", None),
+    ],
+)
+def test_country_zone(url: str, zone: str | None) -> None:
+    assert country_zone(url, BASE) == zone
+
+
+def test_pipeline_reads_naive_times_on_the_countrys_clock() -> None:
+    crawler = get_crawler(settings_dict={"NEWS_DATES_DEFAULT_TIMEZONE": "UTC"})
+    pipe = build_from_crawler(DatesPipeline, crawler)
+    item = ArticleItem(fetched_url="https://www.zeitung.example.de/politik/wahl", source="s", html="",
+                       fetched_at="2016-07-26T12:00:00+00:00",
+                       url="https://www.zeitung.example.de/politik/wahl",
+                       signals={"date_candidates": [_c("2016-07-25 18:11:01.0", "jsonld")]})
+    pipe.process_item(item)
+    assert item.published == "2016-07-25T18:11:01+02:00"
+    # a site's configured zone still wins
+    item.site_config = {"timezone": "America/New_York"}
+    pipe.process_item(item)
+    assert item.published == "2016-07-25T18:11:01-04:00"

@@ -99,12 +99,72 @@ def _signals(og_type: str | None, jsonld: bool = False) -> dict:
         ("article", False, "https://gazette.example/news/", False),
         (None, False, "https://gazette.example/news/", False),  # undeclared: trafilatura decides
         ("website", False, "file:///tmp/saved.html", False),
+        ("website", False, "https://feeds.example/~r/Gazette/~3/_k8dJ5xnwYw/", False),  # opaque id
+        ("website", False, "https://gazette.example/covid19/", True),  # too short for an id
+        ("website", False, "https://gazette.example/bbc3world/", True),  # lower case: a section name
     ],
 )
 def test_looks_like_listing(og_type: str | None, jsonld: bool, url: str, listing: bool) -> None:
     from pipelines.extract import looks_like_listing
 
     assert looks_like_listing(_signals(og_type, jsonld), url) is listing
+
+
+@pytest.mark.parametrize(
+    ("h1", "url", "words", "listing"),
+    [
+        ("Web analytics are leaking into meatspace", "https://essays.example/supermarket/", 1300, False),
+        ("News", "https://gazette.example/news/", 1300, True),  # a section name
+        ("Tag: harbour politics", "https://gazette.example/tag/politics/", 1300, True),
+        ("The best news from the valley since 1887", "https://gazette.example/", 1300, True),  # home page
+        ("Please log in to continue reading", "https://gazette.example/account/signin/", 52, True),
+    ],
+)
+def test_sentence_headline_is_not_a_listing(h1: str, url: str, words: int, listing: bool) -> None:
+    from pipelines.extract import looks_like_listing
+
+    assert looks_like_listing({**_signals("website"), "h1": [h1]}, url, words) is listing
+
+
+def _dated(og_type: str | None, *sources: str) -> dict:
+    return {**_signals(og_type), "date_candidates": [
+        {"raw": "2020-05-28T17:43:00+03:00", "source": s, "kind": "published"} for s in sources]}
+
+
+@pytest.mark.parametrize(
+    ("signals", "kept"),
+    [
+        (_dated("article", "jsonld"), True),  # paywalled or script-rendered article: keep its metadata
+        (_dated("article", "meta"), True),
+        (_dated("article", "dateline"), True),  # the date printed by the headline
+        (_dated("article", "trafilatura"), False),  # htmldate's guess from the whole page is not enough
+        (_dated("article"), False),  # no date at all
+        (_dated("website", "time"), False),  # not declared an article
+        (_dated(None, "jsonld"), False),
+        ({**_signals("article"), "date_candidates": [
+            {"raw": "2020-05-28", "source": "jsonld", "kind": "modified"}]}, False),  # modified only
+    ],
+)
+def test_kept_without_text(signals: dict, kept: bool) -> None:
+    from pipelines.extract import kept_without_text
+
+    assert kept_without_text(signals) is kept
+
+
+@pytest.mark.parametrize(
+    ("signals", "words", "kept"),
+    [
+        (_dated(None, "trafilatura"), 38, True),  # a dated news brief, whatever found its date
+        (_dated(None, "trafilatura"), 12, False),  # a stub
+        (_dated("website", "trafilatura"), 38, False),  # a login wall whose only date is in a link
+        (_dated(None), 38, False),  # short and undated
+        (_dated("article", "jsonld"), 0, True),
+    ],
+)
+def test_kept_short_dated_brief(signals: dict, words: int, kept: bool) -> None:
+    from pipelines.extract import kept_without_text
+
+    assert kept_without_text(signals, words) is kept
 
 
 @pytest.mark.parametrize(

@@ -18,19 +18,22 @@ from crawler.evaluate import evaluate_set
 pytestmark = pytest.mark.corpus
 
 #: fundus/: summary key -> lowest accepted value
-#: measured: body 0.969 (P 0.963), title 0.840, authors 0.837 (P 0.931), day 0.981, instant 0.963, topics 0.687
+#: measured: body 0.969 (P 0.963), title 0.891, authors 0.868 (P 0.980), day 0.981, instant 0.984, topics 0.686
+#: (authors: person names only, CONTRACT.md; about 61 of the 317 truth names are agencies,
+#: outlets, places or initials, so person-only F1 cannot pass about 0.89 on this set)
 FUNDUS_FLOORS = {
     "body.f1": 0.965,
     "body.precision": 0.960,
-    "title.exact": 0.82,
-    "authors.f1": 0.82,
-    "authors.precision": 0.90,
+    "title.exact": 0.87,
+    "authors.f1": 0.85,
+    "authors.precision": 0.96,
     "published.day_acc": 0.975,
-    "published.instant_acc": 0.95,
+    "published.instant_acc": 0.975,
     "topics.f1": 0.66,
 }
-#: dates/: publication day only; measured 0.868 (18 of 400 pages give no article row)
-DATES_FLOORS = {"published.day_acc": 0.86}
+#: dates/: publication day only; measured 0.932 (9 of 400 pages give no article row), and 3 of
+#: the 5 pages without a date left empty (one page is a step of 0.2 there)
+DATES_FLOORS = {"published.day_acc": 0.925, "published.no_date_acc": 0.6}
 
 
 @pytest.fixture(scope="module")

@@ -60,6 +60,38 @@ def test_json_feed_entries() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("body", "modified"),
+    [
+        # RSS pubDate is a publication date: feedparser would offer it as "updated"; it must not count
+        (rss(BASE, [1]).encode(), ""),
+        (
+            b'<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>t</title><item>'
+            b"<link>/a/b-c-d-e</link><pubDate>Wed, 01 May 2024 09:00:00 GMT</pubDate>"
+            b"<atom:updated>2024-05-03T10:00:00+02:00</atom:updated></item></channel></rss>",
+            "2024-05-03T08:00:00+00:00",
+        ),
+        (
+            b'<rss version="2.0" xmlns:dcterms="http://purl.org/dc/terms/"><channel><title>t</title><item>'
+            b"<link>/a/b-c-d-e</link><pubDate>Wed, 01 May 2024 09:00:00 GMT</pubDate>"
+            b"<dcterms:modified>2024-05-04T10:00:00Z</dcterms:modified></item></channel></rss>",
+            "2024-05-04T10:00:00+00:00",
+        ),
+        (atom(BASE, [3]).encode(), "2024-05-03T09:00:00+00:00"),
+        (json_feed(BASE, [2]).encode(), ""),
+        (
+            b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"url": "/a/b-c-d-e", '
+            b'"date_published": "2024-05-01T09:00:00Z", "date_modified": "2024-05-04T09:00:00Z"}]}',
+            "2024-05-04T09:00:00Z",
+        ),
+    ],
+    ids=["rss-pubdate-only", "rss-atom-updated", "rss-dcterms-modified", "atom-updated", "json-no-modified", "json-date-modified"],
+)
+def test_entries_carry_their_own_modification_date_only(body: bytes, modified: str) -> None:
+    (entry,) = parse_feed(body, BASE + "/feed")
+    assert entry.modified == modified
+
+
 def test_relative_links_resolve_against_the_feed_url() -> None:
     body = b'<rss version="2.0"><channel><title>t</title><item><link>/a/b-c-d-e</link></item></channel></rss>'
     assert [e.url for e in parse_feed(body, BASE + "/feeds/rss.xml")] == [BASE + "/a/b-c-d-e"]

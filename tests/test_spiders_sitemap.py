@@ -44,7 +44,7 @@ def test_news_sitemap_keeps_news_title_and_date() -> None:
     assert entries == [
         SitemapEntry(
             loc=BASE + article_path(2),
-            lastmod="",
+            lastmod="2024-05-02T09:00:00+00:00",
             news_title="Sitemap title 2",
             news_date="2024-05-02T09:00:00+00:00",
         )

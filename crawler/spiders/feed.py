@@ -2,7 +2,11 @@
 
 Scrapy downloads the feed; :func:`parse_feed` reads ``response.body`` (feedparser
 for RSS/Atom, json for JSON Feed) and never fetches anything itself. Each
-entry's title, date and authors travel with its request as ``meta["hints"]``.
+entry's title, date and authors travel with its request as ``meta["hints"]``;
+its modification date (Atom ``<updated>``, JSON Feed ``date_modified``, an RSS
+item's ``atom:updated`` / ``dcterms:modified``; never the publication date, which
+a corrected article keeps) lets the refresh policy skip a stored copy that is
+already as new (crawler/refresh.py).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -32,6 +37,8 @@ class FeedEntry:
     title: str = ""
     published: str = ""
     authors: list[str] = field(default_factory=list)
+    #: when the feed says the entry last changed (ISO 8601), or ""
+    modified: str = ""
 
     def hints(self) -> dict[str, Any]:
         """The request's ``meta["hints"]``."""
@@ -71,9 +78,21 @@ def parse_json_feed(body: bytes, base_url: str) -> list[FeedEntry]:
                 title=str(item.get("title") or ""),
                 published=str(item.get("date_published") or item.get("date_modified") or ""),
                 authors=authors,
+                modified=str(item.get("date_modified") or ""),
             )
         )
     return entries
+
+
+def entry_modified(entry: feedparser.FeedParserDict) -> str:
+    """An RSS/Atom entry's own modification date in ISO 8601 UTC, or "".
+
+    ``entry.get("updated")`` would answer with the publication date when there is
+    no update date (feedparser's fallback), so the key is tested first.
+    """
+    if "updated_parsed" not in entry or not entry["updated_parsed"]:
+        return ""
+    return datetime(*entry["updated_parsed"][:6], tzinfo=UTC).isoformat()
 
 
 def parse_feed(body: bytes, base_url: str) -> list[FeedEntry]:
@@ -106,6 +125,7 @@ def parse_feed(body: bytes, base_url: str) -> list[FeedEntry]:
                 title=entry.get("title", ""),
                 published=entry.get("published") or entry.get("updated") or "",
                 authors=names,
+                modified=entry_modified(entry),
             )
         )
     return entries
@@ -154,4 +174,4 @@ class FeedSpider(LiveSpider):
             return
         self.crawler.stats.inc_value("news/feed/entries", len(entries))
         for entry in entries:
-            yield self.article_request(entry.url, entry.hints())
+            yield self.article_request(entry.url, entry.hints(), lastmod=entry.modified)

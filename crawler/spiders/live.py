@@ -1,10 +1,12 @@
 """LiveSpider: what every live spider (feed, sitemap, site, urls) shares.
 
 Common arguments, validated when the spider is built: ``site=NAME`` (a site of
-the sites file, setting ``NEWS_SITES_FILE``), ``refresh=never|always|conditional``
-(read by crawler/middlewares.py), ``limit=N`` (pages per run, via
+the sites file, setting ``NEWS_SITES_FILE``),
+``refresh=conditional|revalidate|always|never`` (the policy is crawler/refresh.py;
+crawler/middlewares_refresh.py and crawler/middlewares.py apply it), ``limit=N`` (pages per run, via
 ``CLOSESPIDER_PAGECOUNT``). Article requests are canonicalised before they are
-queued, carry their discovery hints in ``meta["hints"]``, and report fetch
+queued, carry their discovery hints in ``meta["hints"]`` (and the listing's
+modification date in ``meta["news_lastmod"]``), and report fetch
 failures through :meth:`LiveSpider.fetch_failed` (a ``failures`` row with stage
 "fetch"; the run goes on).
 """
@@ -28,6 +30,7 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, Timeo
 
 from crawler import sites
 from crawler.items import ArticleItem
+from crawler.refresh import REFRESH_POLICIES
 from crawler.spiders.base import ArticleSpider
 from pipelines.dedup import canonical_url
 
@@ -37,7 +40,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from twisted.python.failure import Failure
 
-REFRESH_POLICIES = ("never", "always", "conditional")
 #: content types that may hold an article page
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -109,8 +111,16 @@ class LiveSpider(ArticleSpider):
         """The site config for a page: the named site, else the sites-file site of its host."""
         return self.site_config or sites.site_for_url(self.known_sites, url)
 
-    def article_request(self, url: str, hints: dict[str, Any] | None = None, **meta: Any) -> scrapy.Request:
-        """A request for a page that should hold one article (URL canonicalised first)."""
+    def article_request(
+        self, url: str, hints: dict[str, Any] | None = None, *, lastmod: str = "", **meta: Any
+    ) -> scrapy.Request:
+        """A request for a page that should hold one article (URL canonicalised first).
+
+        ``lastmod`` is when the sitemap or feed listing the page says it last changed: the
+        refresh policy may then skip a stored copy that is already as new (crawler/refresh.py).
+        """
+        if lastmod:
+            meta["news_lastmod"] = lastmod
         return scrapy.Request(
             canonical_url(url),
             callback=self.parse_article,

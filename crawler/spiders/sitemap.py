@@ -5,6 +5,9 @@ locked-down lxml parser (no entities, no network, no huge trees) and keeps the
 ``news:`` fields Scrapy's own sitemap parser drops (``news:title`` and
 ``news:publication_date`` become the page's hints). ``since`` filters entries
 and child sitemaps by ``lastmod`` (or the news date); undated entries are kept.
+An entry's ``lastmod`` travels with its request: a stored article whose lastmod
+is not newer than its stored fetch is not requested again (crawler/refresh.py).
+The news publication date does not: an article corrected later keeps it.
 """
 
 from __future__ import annotations
@@ -152,4 +155,4 @@ class SitemapSpider(LiveSpider):
             if kind == "index":
                 yield self.sitemap_request(entry.loc)
             else:
-                yield self.article_request(entry.loc, entry.hints())
+                yield self.article_request(entry.loc, entry.hints(), lastmod=entry.lastmod)

@@ -1,0 +1,172 @@
+"""The refresh policy of incremental live crawls: may a stored article have changed?
+
+Pure functions plus :class:`StoredPages`, the read-only lookup of what the
+`articles` table holds about a URL. Used by the spider middleware that drops
+requests for current pages before they are scheduled
+(crawler/middlewares_refresh.py) and by the downloader middleware that sends
+conditional GETs (crawler/middlewares.py). The state is the database itself: no
+second "seen" store.
+
+Policies (``-a refresh=…``):
+
+- ``conditional`` (default): a stored page is not requested when it was fetched
+  less than ``NEWS_REFRESH_MIN_AGE`` seconds ago, nor when the sitemap or feed
+  that listed it gives a modification date (``<lastmod>``, Atom ``<updated>``,
+  JSON Feed ``date_modified``) not newer than the stored fetch
+  (``NEWS_REFRESH_TRUST_LASTMOD``); otherwise it is asked with
+  ``If-None-Match`` / ``If-Modified-Since``.
+- ``revalidate``: every stored page is asked with a conditional GET (listings'
+  dates and the min-age are ignored): for sites whose sitemaps lie.
+- ``always``: every page is fetched in full. ``never``: a stored page is never
+  requested again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from pathlib import Path
+
+REFRESH_POLICIES = ("conditional", "revalidate", "always", "never")
+
+#: a date-only lastmod ("2024-05-01") may mean any moment of that day in any zone: the day
+#: ends last in UTC-12, 36 hours after its UTC midnight; later than that it cannot be
+DATE_ONLY_SLACK = timedelta(hours=36)
+#: a lastmod with a time but no offset (not W3C Datetime, seen in the wild) may be up to 12 hours
+#: behind UTC (UTC-12)
+NAIVE_TIME_SLACK = timedelta(hours=12)
+
+
+class Decision(Enum):
+    """What to do with a request for a page."""
+
+    FETCH = "fetch"  # not stored (or refresh=always): a plain GET
+    CONDITIONAL = "conditional"  # stored: GET with the stored validators
+    SKIP_RECENT = "recent"  # stored less than NEWS_REFRESH_MIN_AGE ago
+    SKIP_LASTMOD = "lastmod"  # the listing says it has not changed since the stored fetch
+    SKIP_NEVER = "never"  # refresh=never
+
+    @property
+    def skips(self) -> bool:
+        """True when no request is to be made."""
+        return self.name.startswith("SKIP")
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """What the `articles` table holds about a URL."""
+
+    fetched_at: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def parse_moment(value: str | None) -> datetime | None:
+    """An aware UTC datetime from an ISO 8601 timestamp, or None when there is none or it is unreadable."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def latest_change(lastmod: str | None) -> datetime | None:
+    """The latest UTC moment a listing's modification date can stand for (None: no usable date).
+
+    ``2024-05-01`` -> ``2024-05-02T12:00Z`` (the end of that day in UTC-12);
+    ``2024-05-01T10:00:00`` (no offset) -> ``2024-05-01T22:00Z``; with an offset, the moment itself.
+    """
+    text = (lastmod or "").strip()
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC)
+    moment = moment.replace(tzinfo=UTC)
+    if len(text) == 10:  # a date only
+        return moment + DATE_ONLY_SLACK
+    return moment + NAIVE_TIME_SLACK
+
+
+def unchanged_since_fetch(lastmod: str | None, fetched_at: str) -> bool:
+    """True when a listing's modification date is not newer than the stored fetch (so the copy is current)."""
+    changed = latest_change(lastmod)
+    fetched = parse_moment(fetched_at)
+    return changed is not None and fetched is not None and changed <= fetched
+
+
+def decide(
+    refresh: str,
+    stored: StoredPage | None,
+    *,
+    now: datetime,
+    min_age: int,
+    lastmod: str | None = None,
+    trust_lastmod: bool = True,
+) -> Decision:
+    """The refresh policy for one page (see the module docstring)."""
+    if stored is None or refresh == "always":
+        return Decision.FETCH
+    if refresh == "never":
+        return Decision.SKIP_NEVER
+    if refresh == "revalidate":
+        return Decision.CONDITIONAL
+    fetched = parse_moment(stored.fetched_at)
+    if fetched is not None and now - fetched < timedelta(seconds=min_age):
+        return Decision.SKIP_RECENT
+    if trust_lastmod and unchanged_since_fetch(lastmod, stored.fetched_at):
+        return Decision.SKIP_LASTMOD
+    return Decision.CONDITIONAL
+
+
+def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """The validators to send for a stored page (none when the server gave none)."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+class StoredPages:
+    """Read-only lookups in the `articles` table of ``path`` (one primary-key query per URL).
+
+    A query per URL (~20 µs on the primary key) costs in proportion to the pages
+    a run asks about, where loading the table into a dict would cost in proportion
+    to the database, which only grows.
+    """
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.db: sqlite3.Connection | None = None
+        self.missing = not path or not Path(path).is_file()
+
+    def get(self, url: str) -> StoredPage | None:
+        """The stored row of ``url`` (a canonical URL), or None."""
+        if self.missing:
+            return None
+        if self.db is None:
+            # Read-only: the store pipeline is the one writer of this file.
+            self.db = sqlite3.connect(f"file:{Path(str(self.path)).resolve()}?mode=ro", uri=True)
+        try:
+            row = self.db.execute(
+                "select fetched_at, etag, last_modified from articles where url = ?", [url]
+            ).fetchone()
+        except sqlite3.OperationalError:  # no articles table yet: a fresh database
+            self.missing = True
+            return None
+        return StoredPage(*row) if row else None
+
+    def close(self) -> None:
+        """Release the connection."""
+        if self.db is not None:
+            self.db.close()
+            self.db = None

@@ -1,0 +1,132 @@
+"""RefreshFilterMiddleware and ConditionalGetMiddleware as components, over a real SQLite file."""
+
+from __future__ import annotations
+
+import gc
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import scrapy
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.utils.test import get_crawler
+from sqlite_utils import Database
+
+from crawler.gcfreeze import GcFreeze
+from crawler.middlewares import ConditionalGetMiddleware, NotModified
+from crawler.middlewares_refresh import RefreshFilterMiddleware
+
+STORED = "https://news.example/2024/05/01/ferry-timetable-changes"
+OTHER = "https://news.example/2024/05/02/harbour-council-vote"
+#: the fetch an hour ago, so the min-age rule (0 here) never decides
+FETCHED = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="seconds")
+
+
+class PolicySpider(scrapy.Spider):
+    name = "policy"
+
+    def __init__(self, refresh: str = "conditional", **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.refresh = refresh
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    path = tmp_path / "stored.db"
+    Database(path)["articles"].insert(
+        {"url": STORED, "fetched_at": FETCHED, "etag": '"v1"', "last_modified": "Wed, 01 May 2024 08:00:00 GMT"},
+        pk="url",
+    )
+    return str(path)
+
+
+def crawler_for(db: str, refresh: str = "conditional", **settings: object):  # noqa: ANN201
+    crawler = get_crawler(PolicySpider, {"SQLITE_PATH": db, "NEWS_REFRESH_MIN_AGE": 0, **settings})
+    crawler.spider = PolicySpider(refresh=refresh)
+    crawler.stats.open_spider()
+    return crawler
+
+
+def listed(url: str, lastmod: str = "") -> scrapy.Request:
+    return scrapy.Request(url, meta={"news_lastmod": lastmod} if lastmod else {})
+
+
+def test_filter_drops_current_pages_once_and_passes_the_rest(db: str) -> None:
+    crawler = crawler_for(db)
+    mw = RefreshFilterMiddleware.from_crawler(crawler)
+    old_lastmod = "2024-05-01T09:00:00+00:00"
+    requests = [
+        listed(STORED, old_lastmod),  # listing says unchanged since the fetch: dropped
+        listed(STORED + "?utm_source=feed", old_lastmod),  # the same page again (canonical URL): dropped once
+        listed(OTHER),  # never stored: fetched
+        scrapy.Request("https://news.example/sitemap.xml", meta={"news_conditional": False}),
+        {"not": "a request"},
+    ]
+    kept = list(mw.process_spider_output(Response("https://news.example/sitemap.xml"), requests))
+    assert kept == requests[2:]
+    assert requests[2].meta["news_refresh"] == "fetch"
+    stats = crawler.stats.get_stats()
+    assert stats["news/store/unchanged"] == 1
+    assert stats["news/incremental/skipped/lastmod"] == 1
+    assert stats["news/incremental/listed_twice"] == 1
+
+
+def test_filter_passes_a_newer_lastmod_with_the_stored_validators(db: str) -> None:
+    mw = RefreshFilterMiddleware.from_crawler(crawler_for(db))
+    request = listed(STORED, datetime.now(UTC).isoformat(timespec="seconds"))
+    assert list(mw.process_spider_output(Response(STORED), [request])) == [request]
+    assert request.meta["news_refresh"] == "conditional"
+    assert request.meta["news_validators"] == ('"v1"', "Wed, 01 May 2024 08:00:00 GMT")
+
+
+def test_filter_ignores_lastmods_when_told_not_to_trust_them(db: str) -> None:
+    mw = RefreshFilterMiddleware.from_crawler(crawler_for(db, NEWS_REFRESH_TRUST_LASTMOD=False))
+    request = listed(STORED, "2024-05-01T09:00:00+00:00")
+    assert list(mw.process_spider_output(Response(STORED), [request])) == [request]
+    assert request.meta["news_refresh"] == "conditional"
+
+
+def test_conditional_get_sends_validators_and_turns_304_into_not_modified(db: str) -> None:
+    crawler = crawler_for(db)
+    mw = ConditionalGetMiddleware.from_crawler(crawler)
+    request = scrapy.Request(STORED)
+    mw.process_request(request)  # not seen by the spider middleware: decided here
+    assert request.headers["If-None-Match"] == b'"v1"'
+    assert request.headers["If-Modified-Since"] == b"Wed, 01 May 2024 08:00:00 GMT"
+    with pytest.raises(NotModified):
+        mw.process_response(request, Response(STORED, status=304, request=request))
+    assert crawler.stats.get_value("news/store/unchanged") == 1
+
+
+def test_a_redirect_target_does_not_inherit_the_first_pages_validators(db: str) -> None:
+    mw = ConditionalGetMiddleware.from_crawler(crawler_for(db))
+    request = scrapy.Request(STORED, meta={"news_refresh": "conditional", "news_validators": ('"v1"', None)})
+    mw.process_request(request)
+    assert request.headers["If-None-Match"] == b'"v1"'
+    moved = request.replace(url=OTHER)
+    moved.meta["redirect_times"] = 1
+    mw.process_request(moved)
+    assert "If-None-Match" not in moved.headers
+    assert moved.meta["news_refresh"] == "fetch" and "news_conditional_sent" not in moved.meta
+
+
+def test_refresh_always_sends_no_validators(db: str) -> None:
+    mw = ConditionalGetMiddleware.from_crawler(crawler_for(db, refresh="always"))
+    request = scrapy.Request(STORED)
+    mw.process_request(request)
+    assert "If-None-Match" not in request.headers
+
+
+def test_gc_freeze_is_a_setting() -> None:
+    with pytest.raises(NotConfigured):
+        GcFreeze.from_crawler(get_crawler(settings_dict={"NEWS_GC_FREEZE": False}))
+    crawler = get_crawler(settings_dict={"NEWS_GC_FREEZE": True})
+    crawler.stats.open_spider()
+    extension = GcFreeze.from_crawler(crawler)
+    try:
+        extension.engine_started()
+        assert gc.get_freeze_count() > 0
+        assert crawler.stats.get_value("news/gc/frozen_objects") == gc.get_freeze_count()
+    finally:
+        gc.unfreeze()  # the test process goes on collecting as usual
