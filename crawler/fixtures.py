@@ -227,9 +227,31 @@ def to_response(body: bytes, url: str, headers: dict[str, str] | None = None) ->
     return HtmlResponse(url=url, body=body, headers=headers or {})
 
 
+def _utf8_despite_meta(response: HtmlResponse) -> str | None:
+    """The body as UTF-8 when only the page's own ``<meta>`` names another charset.
+
+    Pages re-saved or re-served as UTF-8 often keep their old ``<meta charset=iso-8859-1>``
+    or ``gb2312``; decoding them as declared turns every accented letter into mojibake.
+    Non-ASCII bytes that form valid UTF-8 are practically never legacy-encoded text by
+    accident, so they win over a ``<meta>`` declaration (trafilatura's own decoder also
+    tries UTF-8 first). A BOM or an HTTP ``Content-Type`` charset is still obeyed.
+    """
+    body = response.body
+    if response.encoding in ("utf-8", "utf8") or body.isascii():
+        return None
+    if response._bom_encoding() or response._headers_encoding():  # noqa: SLF001 (Scrapy's own sniffing order)
+        return None
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def decoded_text(response: HtmlResponse) -> str:
     """The response text; :class:`PageError` when most of it did not decode."""
-    text = response.text
+    text = _utf8_despite_meta(response)
+    if text is None:
+        text = response.text
     bad = text.count("\ufffd")
     if bad and bad > len(text) * MAX_REPLACEMENT_SHARE:
         try:  # a page saved as UTF-8 that still declares its old charset: the bytes say UTF-8

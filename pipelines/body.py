@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import trafilatura
 
 from pipelines.body_rules import cut_tail, is_boilerplate, words
-from pipelines.body_structure import PageSignals, norm, page_signals, parse
+from pipelines.body_structure import PageSignals, norm, page_signals, parse, shown_description
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -56,6 +56,15 @@ LIST_MARKERS = ("- ", "• ", "– ")
 LINK_LIST_SHARE = 0.6
 #: a line above a link list with at most this many words is its header ("Auch interessant")
 LIST_HEADER_WORDS = 6
+#: an author bio is looked for among the last this many paragraphs ...
+BIO_ZONE = 3
+#: ... names the author within its first this-many-plus-one words ("Korrespondent Jane Doe ist …")
+BIO_NAME_WITHIN = 2
+#: ... and is a sentence, not a bare name line
+BIO_MIN_WORDS = 6
+#: a paragraph found inside a link or an embedded post is only dropped from this many words
+#: on (a one-word heading also linked from the menu stays)
+TEASER_MIN_WORDS = 5
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,8 @@ def clean_paragraphs(paragraphs: list[str], title: str | None, signals: PageSign
 
 def _clean(text: str, title: str | None, signals: PageSignals) -> list[str]:
     """All paragraph-level cleaning of one trafilatura text, in order."""
-    return cut_tail(drop_link_lists(clean_paragraphs(text.split("\n"), title, signals), signals))
+    cleaned = clean_paragraphs(text.split("\n"), title, signals)
+    return cut_tail(drop_widgets(drop_link_lists(cleaned, signals), signals))
 
 
 def _is_item(line: str) -> bool:
@@ -136,7 +146,7 @@ def drop_link_lists(paragraphs: list[str], signals: PageSignals) -> list[str]:
         while j < len(paragraphs) and _is_item(paragraphs[j]):
             j += 1
         run = range(i, j)
-        linked = sum(norm(paragraphs[k]) in signals.all_link_texts for k in run)
+        linked = sum(_is_link_item(paragraphs[k], signals) for k in run)
         if linked >= LINK_LIST_SHARE * len(run):
             drop.update(run)
             header = paragraphs[i - 1] if i else ""
@@ -144,6 +154,54 @@ def drop_link_lists(paragraphs: list[str], signals: PageSignals) -> list[str]:
                 drop.add(i - 1)
         i = j
     return [p for k, p in enumerate(paragraphs) if k not in drop]
+
+
+def _is_link_item(line: str, signals: PageSignals) -> bool:
+    key = norm(line)
+    return key in signals.all_link_texts or key in signals.link_items
+
+
+def _inside(key: str, blob: str) -> bool:
+    """Is a paragraph (of at least TEASER_MIN_WORDS words) part of one of the blob's texts?"""
+    return bool(blob) and len(key.split()) >= TEASER_MIN_WORDS and key in blob
+
+
+def _in_teaser_card(key: str, signals: PageSignals) -> bool:
+    # Part of a longer link (a card holding headline and first lines of another story).
+    # A paragraph that is a whole link text is a heading the page also links to (a live
+    # blog's key-events list, a table of contents), so it stays.
+    return key not in signals.link_texts and _inside(key, signals.link_blob)
+
+
+def drop_widgets(paragraphs: list[str], signals: PageSignals) -> list[str]:
+    """Remove paragraphs that are embedded social posts or sit inside a teaser card's link."""
+    return [
+        p
+        for p in paragraphs
+        if not (_inside(norm(p), signals.embed_blob) or _in_teaser_card(norm(p), signals))
+    ]
+
+
+def drop_author_bio(paragraphs: list[str], byline: str | None) -> list[str]:
+    """Remove the author's bio from the end of the body ("Jane Doe is a reporter covering …").
+
+    A bio names a bylined author (full name) within its first words and sits among the
+    last BIO_ZONE paragraphs; the article's own text rarely opens on its author's name.
+    """
+    names = [words(n) for n in (byline or "").split(";")]
+    names = [n for n in names if len(n) >= 2]
+    if not names or len(paragraphs) <= BIO_ZONE:
+        return paragraphs
+    start = len(paragraphs) - BIO_ZONE
+    kept = paragraphs[:start]
+    for p in paragraphs[start:]:
+        head = words(p)
+        opens_on_name = any(
+            head[i : i + len(n)] == n for n in names for i in range(BIO_NAME_WITHIN + 1)
+        )
+        if not (opens_on_name and len(head) >= BIO_MIN_WORDS):
+            kept.append(p)
+    return kept
 
 
 def _link_word_share(paragraphs: list[str], signals: PageSignals) -> float:
@@ -212,7 +270,11 @@ def extract_body(
         paragraphs, method = _second_opinion(html, url, title, paragraphs, signals)
     if signals.jsonld_body:
         paragraphs, method = _with_jsonld(paragraphs, signals.jsonld_body)
-    paragraphs = _with_lead(paragraphs, signals.lead)
+    paragraphs = drop_author_bio(paragraphs, getattr(doc, "author", None))
+    lead = signals.lead
+    if not lead and tree is not None and paragraphs:
+        lead = shown_description(tree, norm(" ".join(paragraphs)))
+    paragraphs = _with_lead(paragraphs, lead)
     n_words = sum(len(p.split()) for p in paragraphs)
     if n_words < MIN_BODY_WORDS and not _is_cjk(paragraphs):
         return BodyResult("", "none")

@@ -21,6 +21,7 @@ BOILERPLATE_LABEL = re.compile(
     r"|recommended( videos?| stories| for you)?|most (read|popular)|you (may|might) also like"
     r"|see also|also read|top stories|trending|watch( now)?|listen( now)?|share( this)?( article| story)?"
     r"|advertisement|sponsored( content)?|article content|story continues below|skip advert|comments?|embed"
+    r"|about the authors?|die autorin|der autor|die autoren|über (den|die) autor(in|en)?|zur person"
     r"|link zum \w+-inhalt|ein klick für den datenschutz|ähnliche|verwandte themen"
     r"|lesen sie (auch|mehr|hier)|auch interessant|mehr zum thema|weiterlesen|mehr lesen|das könnte sie"
     r" auch interessieren|empfohlener redaktioneller inhalt|weiterführende links|anzeige|werbung"
@@ -37,14 +38,18 @@ BOILERPLATE_LABEL = re.compile(
 # "Fehler gefunden? Jetzt melden.", "Get the latest news from … in your inbox."
 BOILERPLATE_PREFIX = re.compile(
     r"^\W*(?:"
-    r"read more|read also|related|see also|also read|more:|watch:|listen:|click here|tap here"
-    r"|sign up|subscribe|get (the latest|daily|our)|follow (us|\w+ on)|join (us|our)|download (our|the) app"
+    r"read more|read also|related|see also|also read|more ?:|watch:|listen:|click here|tap here"
+    r"|got a (story|news tip)|[^.!?]{0,80}\? get in touch\b|for more (stories|news|articles) like this|more to follow"
+    r"|join (the )?(thought-provoking )?conversations?|enjoying our (latest )?content"
+    r"|log ?in or (create|register)|create an account to continue"
+    r"|sign up|subscribe|get (the latest|daily|our)|follow (us|\S+ on)|join (us|our)|download (our|the) app"
     r"|you must (confirm|log ?in|sign in)|please log ?(in|out)|funda olunye udaba"
     r"|lesen sie (auch|mehr|hier)|mehr zum thema|auch interessant|mehr dazu|hier geht es|jetzt (abonnieren|testen|melden)"
     r"|fehler gefunden|folgst du schon|folgen sie uns|abonnieren sie|melden sie sich|\d+ (wochen|monate) kostenlos"
     r"|lire aussi|à lire aussi|lee también|leer más|leggi anche|les også|läs också|czytaj (też|także)"
+    r"|(additional )?reporting by|editing by|redaktion:|faktencheck:|mitarbeit:|übersetzung:"
     r"|dieses thema im programm|dieser artikel ist zuerst|mit agenturmaterial|with files from|with reporting by"
-    r"|quelle:|source:|lesedauer|reading time|\d+ min(ute)?s? (read|lesezeit|lesedauer)"
+    r"|(?:quellen?|sources?|kilde|källa|fuente|fonte|źródło):\s*\w|lesedauer|reading time|\d+ min(ute)?s? (read|lesezeit|lesedauer)"
     r")",
     re.IGNORECASE,
 )
@@ -62,13 +67,21 @@ CREDIT_LINE = re.compile(
 # e.g. "Unabhängiger Journalismus braucht deine Unterstützung.", "Deine Privatsphäre-Einstellungen verhindern …",
 # "We independently select everything we recommend. Buying through us may earn us a commission"
 PLUG_LINE = re.compile(
-    r"(?:newsletter|\bin your inbox\b|support (our|independent) journalism|donate|unterstützen sie"
+    r"(?:newsletter|\bin your in-?box\b|browser version with limited support|(in unserem|im) (live|news)-?blog\b"
+    r"|einverstanden, dass mir (der )?externe|support (our|independent) journalism|donate|unterstützen sie"
     r"|braucht (deine|ihre) unterstützung|journalismus unterstützen|privatsphäre-einstellungen|cookie"
     r"|externen? inhalt|affiliate|earn (us )?a commission|erhalten wir (eine )?provision|bookmark .+ and sign up"
     r"|\bjetzt (abonnieren|abonnent werden|testen)\b|whatsapp-kanal|news-app|\bpodcast abonnieren\b"
     r"|feedback zu diesem artikel|wie hat ihnen dieser artikel gefallen|durchschnittliche bewertung"
     r"|zitiervorschlag|\(abgerufen am|fehler (gefunden|melden)|melden sie den fehler|verfügbar bis"
     r"|会員限定|有料会員|会員登録|読み放題)",
+    re.IGNORECASE,
+)
+
+# The signature line of an embedded post that lost its widget markup, or its bare media link.
+# e.g. "— The White House (@WhiteHouse) February 11, 2025", "Buses to the station. pic.twitter.com/7IJYBk"
+EMBED_LINE = re.compile(
+    r"^\W*[—–-]\s*[^()]{1,80}\(@\w{1,30}\)\s*\w+\.? \d{1,2},? \d{4}\W*$|\bpic\.twitter\.com/\w+\W*$",
     re.IGNORECASE,
 )
 
@@ -134,7 +147,7 @@ def is_boilerplate(line: str) -> bool:
     n = len(line.split())
     if n == 0:
         return True
-    if BOILERPLATE_LABEL.match(line) or META_ONLY_LINE.match(line) or is_byline(line):
+    if BOILERPLATE_LABEL.match(line) or META_ONLY_LINE.match(line) or is_byline(line) or EMBED_LINE.search(line):
         return True
     if n <= SHORT_LINE_WORDS and (
         BOILERPLATE_PREFIX.match(line) or CREDIT_LINE.search(line) or PLUG_LINE.search(line)

@@ -29,12 +29,30 @@ LEAD_XPATH = (
 )
 #: descendants that mark a layout block rather than a lead paragraph
 LEAD_NOT_INSIDE = ".//script | .//style | .//img | .//figure | .//ul | .//ol | .//form | .//iframe | .//button"
+#: the page's own summary, often printed as the standfirst
+DESCRIPTION_XPATH = (
+    "//head/meta[@property='og:description' or @name='description' or @name='twitter:description']"
+    "/@content"
+)
+#: text nodes checked for the description (a word of it that the page repeats everywhere
+#: is not worth more)
+MAX_PROBE_HITS = 30
 #: a lead has at least this many words (shorter ones are kickers) and at most LEAD_MAX_WORDS
 LEAD_MIN_WORDS = 8
 LEAD_MAX_WORDS = 90
 
 #: link texts shorter than this many characters ("Home", "Sport") say nothing about teasers
 MIN_LINK_TEXT = 15
+#: a list item whose text is at least this share link text is a link, e.g.
+#: <li><strong>Kicker:</strong> <a href="/other-article">Headline</a></li>
+LINK_ITEM_SHARE = 0.5
+#: embedded social-media posts; their text is a quote widget, not the article's prose,
+#: e.g. <blockquote class="twitter-tweet">, <blockquote class="instagram-media">
+EMBED_XPATH = (
+    "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')"
+    " or contains(@class, 'tiktok-embed') or contains(@class, 'bluesky-embed')"
+    " or contains(@class, 'threads-post') or contains(@class, 'fb-xfbml-parse-ignore')]"
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +69,13 @@ class PageSignals:
     all_link_texts: frozenset[str] = frozenset()
     #: the article's lead/standfirst paragraph as the page marks it up ("" if none)
     lead: str = ""
+    #: normalised texts of list items that are mostly one link (related-article lists)
+    link_items: frozenset[str] = frozenset()
+    #: normalised long link texts joined by newlines, to find paragraphs that sit inside a
+    #: link (teaser cards: <a><h3>Other story</h3><p>Its first lines …</p></a>)
+    link_blob: str = ""
+    #: normalised texts of embedded social-media posts joined by newlines
+    embed_blob: str = ""
 
 
 def norm(text: str) -> str:
@@ -120,8 +145,32 @@ def page_signals(tree: lxml_html.HtmlElement | None) -> PageSignals:
     links.discard("")
     captions.discard("")
     long_links = frozenset(t for t in links if len(t) >= MIN_LINK_TEXT)
-    return PageSignals(jsonld_article_body(tree), frozenset(captions), long_links, frozenset(links),
-                       lead_text(tree))
+    embeds = [norm(el.text_content()) for el in tree.xpath(EMBED_XPATH)]
+    return PageSignals(
+        jsonld_article_body(tree),
+        frozenset(captions),
+        long_links,
+        frozenset(links),
+        lead_text(tree),
+        link_items=link_items(tree),
+        link_blob="\n".join(long_links),
+        embed_blob="\n".join(e for e in embeds if e),
+    )
+
+
+def link_items(tree: lxml_html.HtmlElement) -> frozenset[str]:
+    """Normalised texts of the <li> elements whose text is mostly link text."""
+    found: set[str] = set()
+    for item in tree.iter("li"):
+        links = list(item.iter("a"))
+        if not links:
+            continue
+        # raw lengths are enough for a share (normalising every item is the costly part)
+        text = item.text_content()
+        linked = sum(len(a.text_content().strip()) for a in links)
+        if linked >= LINK_ITEM_SHARE * len(text.strip()) > 0:
+            found.add(norm(text))
+    return frozenset(found)
 
 
 def lead_text(tree: lxml_html.HtmlElement) -> str:
@@ -133,4 +182,40 @@ def lead_text(tree: lxml_html.HtmlElement) -> str:
         text = " ".join(element.text_content().split())
         if LEAD_MIN_WORDS <= len(text.split()) <= LEAD_MAX_WORDS:
             return text
+    return ""
+
+
+def shown_description(tree: lxml_html.HtmlElement, known: str = "") -> str:
+    """The meta description when an element of the page body holds exactly that text.
+
+    Themes print the standfirst from the same field as <meta name="description">, in
+    markup with no "lead" class; a description that is not shown (SEO text) is ignored,
+    and so is one shown only as a link, caption or in navigation (a teaser of the story).
+    A description whose normalised text is inside `known` (the body so far) is skipped
+    before the costly search of the page.
+    """
+    for content in tree.xpath(DESCRIPTION_XPATH):
+        text = " ".join(str(content).split())
+        key = norm(text)
+        if not LEAD_MIN_WORDS <= len(key.split()) <= LEAD_MAX_WORDS or key in known:
+            continue
+        # The description's longest early word finds candidate text nodes cheaply; the
+        # smallest element around one that is as long as the description must equal it.
+        probe = max(text.split()[:5], key=len)
+        seen: set[Any] = set()
+        for node in tree.xpath("//body//text()[contains(., $probe)]", probe=probe)[:MAX_PROBE_HITS]:
+            # a tail text belongs to the element around the one it follows
+            element = node.getparent().getparent() if node.is_tail else node.getparent()
+            raw = element.text_content() if element is not None else ""
+            while element is not None and len(raw) < len(key):
+                element = element.getparent()
+                raw = element.text_content() if element is not None else ""
+            if element is None or element in seen or len(raw) > 2 * len(text) + 200:
+                continue
+            seen.add(element)
+            if norm(raw) == key and not element.xpath(
+                "ancestor-or-self::*[self::a or self::figcaption or self::nav or self::footer"
+                " or self::aside or self::script or self::noscript]"
+            ):
+                return text
     return ""

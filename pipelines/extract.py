@@ -134,6 +134,12 @@ def looks_like_listing(signals: dict[str, Any], url: str, words: int = 0) -> boo
     return parts.scheme in ("http", "https") and not parts.query and not ARTICLE_PATH_RE.search(parts.path)
 
 
+#: the parser trafilatura uses on markup it parses itself: without comments and processing
+#: instructions, whose tails it would otherwise lose (React pages put "<!-- -->" inside
+#: sentences, and trafilatura then cuts every paragraph at its first link)
+PARSER_OPTIONS = {"remove_comments": True, "remove_pis": True, "collect_ids": False}
+
+
 def kept_without_text(signals: dict[str, Any], words: int = 0) -> bool:
     """Is a page with little or no text still one article worth a row?
 
@@ -155,9 +161,9 @@ def _parse(html: str) -> lxml_html.HtmlElement:
     """Parse a decoded page; lxml refuses str input with an XML encoding declaration, so
     such a page is handed over as UTF-8 bytes with that encoding named."""
     try:
-        return lxml_html.document_fromstring(html)
+        return lxml_html.document_fromstring(html, parser=lxml_html.HTMLParser(**PARSER_OPTIONS))
     except ValueError:
-        parser = lxml_html.HTMLParser(encoding="utf-8")
+        parser = lxml_html.HTMLParser(encoding="utf-8", **PARSER_OPTIONS)
         return lxml_html.document_fromstring(html.encode("utf-8"), parser=parser)
 
 

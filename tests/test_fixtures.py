@@ -102,6 +102,23 @@ def test_decoding_keeps_curly_quotes(body: bytes, headers: dict[str, str]) -> No
     assert "„Zitat“ – it’s fine" in text
 
 
+@pytest.mark.parametrize(
+    ("body", "headers", "expected"),
+    [
+        # re-saved as UTF-8, the old <meta> kept: the bytes win
+        ('<meta charset="iso-8859-1"><p>Crónica: sólo él</p>'.encode(), {}, "Crónica: sólo él"),
+        ('<meta charset="gb2312"><p>新华社北京4月24日电</p>'.encode(), {}, "新华社北京4月24日电"),
+        # really Latin-1: not valid UTF-8, so the <meta> is obeyed
+        ('<meta charset="iso-8859-1"><p>Crónica: sólo él</p>'.encode("latin-1"), {}, "Crónica: sólo él"),
+        # the server's charset is obeyed even over valid UTF-8 bytes
+        ("<p>é</p>".encode(), {"Content-Type": "text/html; charset=iso-8859-1"}, "Ã©"),
+    ],
+)
+def test_utf8_bytes_win_over_a_stale_meta_charset(body: bytes, headers: dict[str, str], expected: str) -> None:
+    response = fixtures.to_response(body, "https://a.example/", headers)
+    assert expected in fixtures.decoded_text(response)
+
+
 def test_utf8_page_declaring_another_charset_is_read_as_utf8() -> None:
     body = '<meta charset="euc-kr"><p>대전 시내버스 노선 개편</p>'.encode() * 20
     response = fixtures.to_response(body, "https://a.example/")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.captions import caption_key, remove_repeated_captions
+from pipelines.captions import caption_key, is_body_sentence, remove_repeated_captions
 
 CAPTION = "The mayor opens the new bridge on Monday (Photo: Jane Roe)"
 
@@ -24,6 +24,27 @@ def test_alt_text_is_a_caption_only_when_shown_as_text() -> None:
     assert captions == [] and cleaned == "Body text here."
     captions, cleaned = remove_repeated_captions(f"Body text here.\n\n{alt}", cands((alt, "img-alt")))
     assert captions == [alt] and cleaned == "Body text here."
+
+
+def test_alt_text_that_is_a_sentence_of_the_article_stays() -> None:
+    # sites reuse the article's sentences as alt texts (without the full stop)
+    alt = "Collectors are on the hunt for rare dollar bills with a printing error"
+    text = f"Intro.\n\n{alt}.\n\nMore."
+    captions, cleaned = remove_repeated_captions(text, cands((alt, "img-alt")))
+    assert captions == [] and cleaned == text
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "sentence"),
+    [
+        ("Collectors are on the hunt for rare bills with an error.", True),
+        ('"It was ridiculous how he wanted me punished," he said."', True),
+        ("Jarrad Branthwaite (Everton) celebrates his goal against Liverpool", False),
+        ("Flood in Dresden.", False),  # too short to be more than a label
+    ],
+)
+def test_is_body_sentence(paragraph: str, sentence: bool) -> None:
+    assert is_body_sentence(paragraph) is sentence
 
 
 def test_caption_with_credit_tail_removed() -> None:

@@ -185,3 +185,16 @@ def test_xml_declaration_in_decoded_page_parses() -> None:
     page = ('<?xml version="1.0" encoding="iso-8859-1"?>\n<html><head><title>T</title></head>'
             "<body><p>Grüße aus Köln</p></body></html>")
     assert "Grüße" in _parse(page).text_content()
+
+
+def test_comments_inside_paragraphs_do_not_cut_the_text() -> None:
+    # React pages separate text nodes with empty comments; trafilatura loses what follows
+    # a link ending in a comment when it is handed a tree that still holds comments.
+    block = ('<div class="text-block"><p>A new law is set to <!-- --><a href="/news/1">prevent any '
+             "future government sidelining the office<!-- --></a>.<!-- --></p><p>The office would be "
+             "given powers to judge any major taxation or spending announcement, the Treasury said."
+             "<!-- --></p></div>")
+    page = f"<html><head><title>T</title></head><body><article>{block * 6}</article></body></html>"
+    fields = extract_article(page, "https://news.example/2024/05/office-explained",
+                             fetched_at="2024-05-01T00:00:00+00:00", options=build_options())
+    assert "A new law is set to prevent any future government sidelining the office." in fields["text"]
