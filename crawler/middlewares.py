@@ -16,13 +16,12 @@ as a failure, so it reaches no callback, no extraction and no item pipeline.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 
-from crawler.refresh import Decision, StoredPages, conditional_headers, decide
+from crawler.refresh import Decision, RefreshPolicy, conditional_headers
 from pipelines.dedup import canonical_url
 
 if TYPE_CHECKING:
@@ -40,36 +39,14 @@ class NotModified(IgnoreRequest):
 class ConditionalGetMiddleware:
     """Downloader middleware: conditional GETs for URLs stored in the `articles` table."""
 
-    def __init__(self, crawler: Crawler, stored: StoredPages, min_age: int, trust_lastmod: bool) -> None:
+    def __init__(self, crawler: Crawler, policy: RefreshPolicy) -> None:
         self.crawler = crawler
-        self.stored = stored
-        self.min_age = min_age
-        self.trust_lastmod = trust_lastmod
+        self.policy = policy
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        return cls(
-            crawler,
-            StoredPages(settings.get("SQLITE_PATH")),
-            settings.getint("NEWS_REFRESH_MIN_AGE"),
-            settings.getbool("NEWS_REFRESH_TRUST_LASTMOD", True),
-        )
-
-    def _decide(self, request: Request, refresh: str) -> tuple[Decision, tuple[str | None, str | None]]:
-        """The decision for a request the spider middleware has not seen (or re-targeted by a redirect)."""
-        stored = self.stored.get(canonical_url(request.url))
-        decision = decide(
-            refresh,
-            stored,
-            now=datetime.now(UTC),
-            min_age=self.min_age,
-            lastmod=request.meta.get("news_lastmod"),
-            trust_lastmod=self.trust_lastmod,
-        )
-        validators = (stored.etag, stored.last_modified) if stored is not None else (None, None)
-        return decision, validators
+        return cls(crawler, RefreshPolicy.from_settings(crawler.settings))
 
     def process_request(self, request: Request) -> None:
         refresh = getattr(self.crawler.spider, "refresh", None)
@@ -84,11 +61,13 @@ class ConditionalGetMiddleware:
             request.meta.pop("news_conditional_sent", None)
             decided = None
         if decided is None:
-            decision, validators = self._decide(request, refresh)
+            # Not seen by RefreshFilterMiddleware (a redirect's target): decided here, same policy.
+            decision, stored = self.policy.decide(
+                canonical_url(request.url), refresh, request.meta.get("news_lastmod"))
+            validators = (stored.etag, stored.last_modified) if stored is not None else (None, None)
             request.meta["news_refresh"] = decision.value
             if decision.skips:
-                self.crawler.stats.inc_value("news/store/unchanged")
-                self.crawler.stats.inc_value(f"news/incremental/skipped/{decision.value}")
+                self.policy.count_skip(self.crawler.stats, decision)
                 raise NotModified(f"{request.url} is stored and current ({decision.value}); not fetched again")
         elif decided == Decision.CONDITIONAL.value:
             validators = request.meta.get("news_validators") or (None, None)
@@ -110,4 +89,4 @@ class ConditionalGetMiddleware:
         return response
 
     def spider_closed(self) -> None:
-        self.stored.close()
+        self.policy.close()

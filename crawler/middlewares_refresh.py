@@ -19,12 +19,11 @@ modification date the sitemap or feed gave for the page.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import Request, signals
 
-from crawler.refresh import Decision, StoredPages, decide
+from crawler.refresh import Decision, RefreshPolicy
 from pipelines.dedup import canonical_url
 
 if TYPE_CHECKING:
@@ -35,11 +34,9 @@ if TYPE_CHECKING:
 class RefreshFilterMiddleware:
     """Spider middleware: drop requests the refresh policy says need not be made."""
 
-    def __init__(self, crawler: Crawler, stored: StoredPages, min_age: int, trust_lastmod: bool) -> None:
+    def __init__(self, crawler: Crawler, policy: RefreshPolicy) -> None:
         self.crawler = crawler
-        self.stored = stored
-        self.min_age = min_age
-        self.trust_lastmod = trust_lastmod
+        self.policy = policy
         #: pages decided this run: a page two listings name is decided (and counted) once, as the
         #: duplicate filter would let it be fetched once
         self.decided: set[str] = set()
@@ -47,13 +44,7 @@ class RefreshFilterMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        return cls(
-            crawler,
-            StoredPages(settings.get("SQLITE_PATH")),
-            settings.getint("NEWS_REFRESH_MIN_AGE"),
-            settings.getbool("NEWS_REFRESH_TRUST_LASTMOD", True),
-        )
+        return cls(crawler, RefreshPolicy.from_settings(crawler.settings))
 
     def keep(self, obj: Any) -> bool:
         """False for a request the policy skips (counted as unchanged); True for anything else."""
@@ -67,19 +58,10 @@ class RefreshFilterMiddleware:
             self.crawler.stats.inc_value("news/incremental/listed_twice")
             return False
         self.decided.add(url)
-        stored = self.stored.get(url)
-        decision = decide(
-            refresh,
-            stored,
-            now=datetime.now(UTC),
-            min_age=self.min_age,
-            lastmod=obj.meta.get("news_lastmod"),
-            trust_lastmod=self.trust_lastmod,
-        )
+        decision, stored = self.policy.decide(url, refresh, obj.meta.get("news_lastmod"))
         obj.meta["news_refresh"] = decision.value
         if decision.skips:
-            self.crawler.stats.inc_value("news/store/unchanged")
-            self.crawler.stats.inc_value(f"news/incremental/skipped/{decision.value}")
+            self.policy.count_skip(self.crawler.stats, decision)
             return False
         if decision is Decision.CONDITIONAL and stored is not None:
             obj.meta["news_validators"] = (stored.etag, stored.last_modified)
@@ -103,4 +85,4 @@ class RefreshFilterMiddleware:
                 yield obj
 
     def spider_closed(self) -> None:
-        self.stored.close()
+        self.policy.close()

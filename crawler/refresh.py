@@ -28,6 +28,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
 
 REFRESH_POLICIES = ("conditional", "revalidate", "always", "never")
 
@@ -170,3 +174,39 @@ class StoredPages:
         if self.db is not None:
             self.db.close()
             self.db = None
+
+
+class RefreshPolicy:
+    """The policy as both refresh middlewares apply it: settings, stored rows and the counting.
+
+    Reads settings ``SQLITE_PATH``, ``NEWS_REFRESH_MIN_AGE`` and ``NEWS_REFRESH_TRUST_LASTMOD``.
+    """
+
+    def __init__(self, stored: StoredPages, min_age: int, trust_lastmod: bool = True) -> None:
+        self.stored = stored
+        self.min_age = min_age
+        self.trust_lastmod = trust_lastmod
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> RefreshPolicy:
+        return cls(
+            StoredPages(settings.get("SQLITE_PATH")),
+            settings.getint("NEWS_REFRESH_MIN_AGE"),
+            settings.getbool("NEWS_REFRESH_TRUST_LASTMOD", True),
+        )
+
+    def decide(self, url: str, refresh: str, lastmod: str | None) -> tuple[Decision, StoredPage | None]:
+        """The decision for the page at ``url`` (a canonical URL) and its stored row."""
+        stored = self.stored.get(url)
+        decision = decide(refresh, stored, now=datetime.now(UTC), min_age=self.min_age,
+                          lastmod=lastmod, trust_lastmod=self.trust_lastmod)
+        return decision, stored
+
+    @staticmethod
+    def count_skip(stats: Any, decision: Decision) -> None:
+        """A skipped page is an unchanged one in ``crawl_runs``; the stats say why it was skipped."""
+        stats.inc_value("news/store/unchanged")
+        stats.inc_value(f"news/incremental/skipped/{decision.value}")
+
+    def close(self) -> None:
+        self.stored.close()
