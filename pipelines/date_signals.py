@@ -9,7 +9,7 @@ is ``{"raw", "source", "kind"}`` with ``kind`` "published" or "modified".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from lxml import html as lxml_html
@@ -76,15 +76,19 @@ def _marks(element: lxml_html.HtmlElement) -> str:
     return f"{element.get('class', '')} {element.get('id', '')} {element.get('itemprop', '')}".lower()
 
 
-def in_foreign_context(element: lxml_html.HtmlElement) -> bool:
-    """Is the element inside a comment, an embedded post or a teaser of another article?"""
+def inside(element: lxml_html.HtmlElement, tags: Collection[str], marks: re.Pattern[str]) -> bool:
+    """Is the element below one of ``tags``, or below an element whose class or id matches ``marks``?"""
     for ancestor in element.iterancestors():
         if ancestor.tag in ("body", "html"):
             return False
-        if ancestor.tag in FOREIGN_DATE_TAGS or FOREIGN_DATE_CONTEXT_RE.search(
-                f"{ancestor.get('class', '')} {ancestor.get('id', '')}"):
+        if ancestor.tag in tags or marks.search(f"{ancestor.get('class', '')} {ancestor.get('id', '')}"):
             return True
     return False
+
+
+def in_foreign_context(element: lxml_html.HtmlElement) -> bool:
+    """Is the element inside a comment, an embedded post or a teaser of another article?"""
+    return inside(element, FOREIGN_DATE_TAGS, FOREIGN_DATE_CONTEXT_RE)
 
 
 def url_date(url: str) -> str | None:

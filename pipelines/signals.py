@@ -17,7 +17,7 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
-from pipelines.date_signals import date_candidates
+from pipelines.date_signals import date_candidates, inside
 
 #: JSON-LD @type values (lower-cased) of an article, e.g. "NewsArticle", "BlogPosting";
 #: the one list for every module that asks "is this JSON-LD object the article?"
@@ -210,13 +210,7 @@ def glued_text(element: lxml_html.HtmlElement) -> str:
 
 def _foreign_context(element: lxml_html.HtmlElement) -> bool:
     """Is the element inside a block that holds other articles, comments or photo credits?"""
-    for ancestor in element.iterancestors():
-        if ancestor.tag in ("body", "html"):
-            return False
-        if ancestor.tag in FOREIGN_CONTEXT_TAGS or FOREIGN_CONTEXT_RE.search(
-                f"{ancestor.get('class', '')} {ancestor.get('id', '')}"):
-            return True
-    return False
+    return inside(element, FOREIGN_CONTEXT_TAGS, FOREIGN_CONTEXT_RE)
 
 
 def visible_bylines(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
