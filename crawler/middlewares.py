@@ -16,12 +16,13 @@ as a failure, so it reaches no callback, no extraction and no item pipeline.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 
-from crawler.refresh import Decision, RefreshPolicy, conditional_headers
+from crawler.refresh import Decision, RefreshPolicy, conditional_headers, record_checks
 from pipelines.dedup import canonical_url
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ class ConditionalGetMiddleware:
     def __init__(self, crawler: Crawler, policy: RefreshPolicy) -> None:
         self.crawler = crawler
         self.policy = policy
+        #: canonical URL -> when a 304 confirmed it, written once at the end of the run
+        self.checked: dict[str, str] = {}
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -85,8 +88,10 @@ class ConditionalGetMiddleware:
         if response.status == 304 and request.meta.get("news_conditional_sent"):
             self.crawler.stats.inc_value("news/store/unchanged")
             self.crawler.stats.inc_value("news/incremental/not_modified")
+            self.checked[canonical_url(request.url)] = datetime.now(UTC).isoformat(timespec="seconds")
             raise NotModified(f"{request.url} has not changed (HTTP 304)")
         return response
 
     def spider_closed(self) -> None:
         self.policy.close()
+        record_checks(self.crawler.settings.get("SQLITE_PATH"), self.checked)

@@ -30,6 +30,8 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlite_utils import Database
+
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
@@ -65,6 +67,16 @@ class StoredPage:
     fetched_at: str
     etag: str | None = None
     last_modified: str | None = None
+    #: when a conditional GET last confirmed the stored copy (HTTP 304), from `article_checks`
+    checked_at: str | None = None
+
+    @property
+    def current_at(self) -> str:
+        """The latest moment the stored copy is known to have matched the site."""
+        fetched, checked = parse_moment(self.fetched_at), parse_moment(self.checked_at)
+        if checked is not None and (fetched is None or checked > fetched):
+            return str(self.checked_at)
+        return self.fetched_at
 
 
 def parse_moment(value: str | None) -> datetime | None:
@@ -122,10 +134,11 @@ def decide(
         return Decision.SKIP_NEVER
     if refresh == "revalidate":
         return Decision.CONDITIONAL
-    fetched = parse_moment(stored.fetched_at)
+    current_at = stored.current_at
+    fetched = parse_moment(current_at)
     if fetched is not None and now - fetched < timedelta(seconds=min_age):
         return Decision.SKIP_RECENT
-    if trust_lastmod and unchanged_since_fetch(lastmod, stored.fetched_at):
+    if trust_lastmod and unchanged_since_fetch(lastmod, current_at):
         return Decision.SKIP_LASTMOD
     return Decision.CONDITIONAL
 
@@ -141,14 +154,19 @@ def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str
 
 
 class StoredPages:
-    """Read-only lookups in the `articles` table of ``path`` (one primary-key query per URL).
+    """Read-only lookups in the `articles` (and `article_checks`) tables of ``path`` (one primary-key query per URL).
 
     A query per URL (~20 µs on the primary key) costs in proportion to the pages
     a run asks about, where loading the table into a dict would cost in proportion
     to the database, which only grows.
     """
 
+    WITH_CHECKS = ("select fetched_at, etag, last_modified, (select checked_at from article_checks c"
+                   " where c.url = a.url) from articles a where url = ?")
+    ARTICLES_ONLY = "select fetched_at, etag, last_modified from articles where url = ?"
+
     def __init__(self, path: str | None) -> None:
+        self.query = self.WITH_CHECKS
         self.path = path
         self.db: sqlite3.Connection | None = None
         self.missing = not path or not Path(path).is_file()
@@ -161,11 +179,12 @@ class StoredPages:
             # Read-only: the store pipeline is the one writer of this file.
             self.db = sqlite3.connect(f"file:{Path(str(self.path)).resolve()}?mode=ro", uri=True)
         try:
-            row = self.db.execute(
-                "select fetched_at, etag, last_modified from articles where url = ?", [url]
-            ).fetchone()
-        except sqlite3.OperationalError:  # no articles table yet: a fresh database
-            self.missing = True
+            row = self.db.execute(self.query, [url]).fetchone()
+        except sqlite3.OperationalError as exc:
+            if "article_checks" in str(exc) and self.query != self.ARTICLES_ONLY:
+                self.query = self.ARTICLES_ONLY  # a database from before the checks table
+                return self.get(url)
+            self.missing = True  # no articles table yet: a fresh database
             return None
         return StoredPage(*row) if row else None
 
@@ -210,3 +229,20 @@ class RefreshPolicy:
 
     def close(self) -> None:
         self.stored.close()
+
+
+def record_checks(path: str | None, checked: dict[str, str]) -> None:
+    """Store that a conditional GET confirmed these pages (canonical URL -> UTC ISO time), in one transaction.
+
+    A separate table, not a column of `articles`: an UPDATE of `articles` would re-index
+    the article in the full-text index for nothing.
+    """
+    if not path or not checked or not Path(path).is_file():
+        return
+    db = Database(path)
+    try:
+        with db.atomic():
+            db["article_checks"].upsert_all(
+                [{"url": url, "checked_at": at} for url, at in checked.items()], pk="url")
+    finally:
+        db.close()

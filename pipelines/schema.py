@@ -161,6 +161,15 @@ def m100_versions(db: Database) -> None:
     db["versions"].create_index(["url"])
 
 
+@migrations()
+def m101_article_checks(db: Database) -> None:
+    """When a conditional GET last confirmed a stored article unchanged (HTTP 304).
+
+    Read by the refresh policy (crawler/refresh.py) as a fresh look at the page.
+    """
+    db["article_checks"].create({"url": str, "checked_at": str}, pk="url")
+
+
 def migrate(db: Database) -> None:
     """Bring a database up to the current schema."""
     migrations.apply(db)

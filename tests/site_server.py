@@ -188,11 +188,15 @@ class SiteServer:
             article_html(self.base_url, path, i, f"Island story number {i}", published_at(i), extra=extra).encode()
         )
         if lastmod:
-            self.lastmods[i] = lastmod
-            numbers = list(range(1, self.articles + 1))
-            self.pages["/sitemap-news.xml"] = Page(
-                news_sitemap(self.base_url, numbers, (PRIVATE_PATH,), self.lastmods).encode(), "application/xml"
-            )
+            self.set_lastmod(i, lastmod)
+
+    def set_lastmod(self, i: int, lastmod: str) -> None:
+        """Move article ``i``'s sitemap lastmod (as CMSs do on a re-save that changes nothing)."""
+        self.lastmods[i] = lastmod
+        numbers = list(range(1, self.articles + 1))
+        self.pages["/sitemap-news.xml"] = Page(
+            news_sitemap(self.base_url, numbers, (PRIVATE_PATH,), self.lastmods).encode(), "application/xml"
+        )
 
 
 def author_name(i: int) -> str:

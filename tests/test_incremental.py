@@ -24,6 +24,8 @@ ARTICLES = {article_path(i) for i in range(1, 6)} | {OLD_PATH}
 NOW = datetime(2024, 5, 1, 11, 0, tzinfo=UTC)
 FETCHED = StoredPage("2024-05-01T10:30:00+00:00", '"abc"', "Wed, 01 May 2024 08:00:00 GMT")
 OLD_FETCH = StoredPage("2024-05-01T08:30:00+00:00")
+#: fetched at 08:30, confirmed unchanged by a 304 at 10:30
+CHECKED = StoredPage("2024-05-01T08:30:00+00:00", '"abc"', None, "2024-05-01T10:30:00+00:00")
 
 
 @pytest.mark.parametrize(
@@ -50,6 +52,11 @@ OLD_FETCH = StoredPage("2024-05-01T08:30:00+00:00")
         # revalidate asks every stored page, whatever the listing or the min-age say
         ("revalidate", FETCHED, 3600, "2024-05-01T10:00:00Z", True, Decision.CONDITIONAL),
         ("revalidate", None, 3600, "", True, Decision.FETCH),
+        # a 304 at 10:30 is as good as a fetch at 10:30, for the min-age and for lastmods
+        ("conditional", CHECKED, 3600, "", True, Decision.SKIP_RECENT),
+        ("conditional", CHECKED, 0, "2024-05-01T10:00:00Z", True, Decision.SKIP_LASTMOD),
+        ("conditional", CHECKED, 0, "2024-05-01T10:31:00+00:00", True, Decision.CONDITIONAL),
+        ("revalidate", CHECKED, 3600, "2024-05-01T10:00:00Z", True, Decision.CONDITIONAL),
     ],
 )
 def test_refresh_policy(
@@ -172,6 +179,28 @@ def test_revalidate_asks_every_stored_page_and_finds_an_edit_the_sitemap_missed(
     assert article_requests == {p: (200 if p == article_path(3) else 304, True) for p in ARTICLES}
     assert counts(db) == (0, 1, 5)
     assert "the ferry now sails at noon" in stored_text(db, article_path(3))["text"]
+
+
+def test_a_304_counts_as_a_fresh_look_so_a_moved_lastmod_is_asked_once(
+    site: SiteServer, tmp_path: Path
+) -> None:
+    db = tmp_path / "checked.db"
+    assert crawl(site, db).returncode == 0
+    # The CMS re-saves article 4: its lastmod moves, its content does not.
+    path = article_path(4)
+    site.set_lastmod(4, just_now())
+    site.clear_log()
+    assert crawl(site, db).returncode == 0
+    assert [(r.path, r.status, r.conditional) for r in site.log if r.path in ARTICLES] == [(path, 304, True)]
+    assert counts(db) == (0, 0, 6)
+    checks = {r["url"]: r["checked_at"] for r in Database(db)["article_checks"].rows}
+    assert [url for url in checks] == [stored_text(db, path)["url"]]
+
+    # The 304 confirmed the copy after that lastmod: the next run asks nothing again.
+    site.clear_log()
+    assert crawl(site, db).returncode == 0
+    assert not [r for r in site.log if r.path in ARTICLES]
+    assert counts(db) == (0, 0, 6)
 
 
 def test_without_trusted_lastmods_every_stored_article_is_asked_conditionally(
