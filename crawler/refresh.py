@@ -161,12 +161,19 @@ class StoredPages:
     to the database, which only grows.
     """
 
-    WITH_CHECKS = ("select fetched_at, etag, last_modified, (select checked_at from article_checks c"
-                   " where c.url = a.url) from articles a where url = ?")
-    ARTICLES_ONLY = "select fetched_at, etag, last_modified from articles where url = ?"
+    #: newest schema first; a database from an older news-ingest (or another tool) lacks the
+    #: later tables and columns. A page stored under its canonical link is found by the
+    #: address it was fetched from too.
+    QUERIES = (
+        "select fetched_at, etag, last_modified, (select checked_at from article_checks where url = :u)"
+        " from articles where url = :u or fetched_url = :u order by url = :u desc limit 1",
+        "select fetched_at, etag, last_modified from articles where url = :u or fetched_url = :u"
+        " order by url = :u desc limit 1",
+        "select fetched_at, etag, last_modified from articles where url = :u",
+    )
 
     def __init__(self, path: str | None) -> None:
-        self.query = self.WITH_CHECKS
+        self.queries = list(self.QUERIES)
         self.path = path
         self.db: sqlite3.Connection | None = None
         self.missing = not path or not Path(path).is_file()
@@ -179,13 +186,13 @@ class StoredPages:
             # Read-only: the store pipeline is the one writer of this file.
             self.db = sqlite3.connect(f"file:{Path(str(self.path)).resolve()}?mode=ro", uri=True)
         try:
-            row = self.db.execute(self.query, [url]).fetchone()
-        except sqlite3.OperationalError as exc:
-            if "article_checks" in str(exc) and self.query != self.ARTICLES_ONLY:
-                self.query = self.ARTICLES_ONLY  # a database from before the checks table
-                return self.get(url)
-            self.missing = True  # no articles table yet: a fresh database
-            return None
+            row = self.db.execute(self.queries[0], {"u": url}).fetchone()
+        except sqlite3.OperationalError:
+            self.queries.pop(0)
+            if not self.queries:  # no articles table yet: a fresh database
+                self.missing = True
+                return None
+            return self.get(url)
         return StoredPage(*row) if row else None
 
     def close(self) -> None:

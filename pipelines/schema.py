@@ -170,6 +170,12 @@ def m101_article_checks(db: Database) -> None:
     db["article_checks"].create({"url": str, "checked_at": str}, pk="url")
 
 
+@migrations()
+def m102_fetched_url_index(db: Database) -> None:
+    """Incremental crawls look a page up by the address it was fetched from, too."""
+    db["articles"].create_index(["fetched_url"], if_not_exists=True)
+
+
 def migrate(db: Database) -> None:
     """Bring a database up to the current schema."""
     migrations.apply(db)

@@ -203,6 +203,26 @@ def test_a_304_counts_as_a_fresh_look_so_a_moved_lastmod_is_asked_once(
     assert counts(db) == (0, 0, 6)
 
 
+def test_a_page_stored_under_its_canonical_link_is_known_by_the_address_it_was_fetched_from(
+    site: SiteServer, tmp_path: Path
+) -> None:
+    db = tmp_path / "alias.db"
+    alias = "/amp/story-1"
+    site.pages[alias] = site.pages[article_path(1)]  # the same page; its canonical link names the real path
+
+    def crawl_alias() -> None:
+        result = news_ingest("crawl", "urls", "-a", f"urls={site.base_url}{alias}", "--db", str(db), *cli_settings())
+        assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+
+    crawl_alias()
+    row = next(Database(db).query("select url, fetched_url from articles"))
+    assert (row["url"], row["fetched_url"]) == (f"{site.base_url}{article_path(1)}", f"{site.base_url}{alias}")
+    site.clear_log()
+    crawl_alias()  # the alias is recognised: asked with the stored validators, not fetched in full
+    assert [(r.status, r.conditional) for r in site.log if r.path == alias] == [(304, True)]
+    assert counts(db) == (0, 0, 1)
+
+
 def test_without_trusted_lastmods_every_stored_article_is_asked_conditionally(
     site: SiteServer, tmp_path: Path
 ) -> None:
