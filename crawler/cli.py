@@ -295,7 +295,7 @@ def export(db: str, fmt: str, output: str, table: str) -> None:
         click.echo(f"{count} {table} rows -> {output}", err=True)
 
 @main.command()
-@click.option("--db", default=DEFAULT_DB, show_default=True, 
+@click.option("--db", default=DEFAULT_DB, show_default=True,
               help="SQLite database (its archive: <db folder>/warc).")
 @click.option("--site", help="Only this domain's pages (and its subdomains).")
 @click.option("--since", help="Only pages fetched on or after this ISO 8601 date.")

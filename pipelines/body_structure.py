@@ -14,6 +14,7 @@ from lxml import html as lxml_html
 from lxml.etree import ParserError
 
 from pipelines.body_rules import WORD
+
 # JSON-LD @type values whose articleBody is an article text, e.g. {"@type": "NewsArticle",
 # "articleBody": "…"}, {"@type": ["Article", "ReportageNewsArticle"]}: one list for all modules
 from pipelines.signals import ARTICLE_TYPES
