@@ -249,7 +249,7 @@ def record_checks(path: str | None, checked: dict[str, str]) -> None:
     db = Database(path)
     try:
         with db.atomic():
-            db["article_checks"].upsert_all(
+            db.table("article_checks").upsert_all(
                 [{"url": url, "checked_at": at} for url, at in checked.items()], pk="url")
     finally:
         db.close()

@@ -60,18 +60,18 @@ ARTICLE_COLUMNS: dict[str, type] = {
 @migrations()
 def m001_initial(db: Database) -> None:
     """articles, failures and crawl_runs as CONTRACT.md describes them."""
-    db["articles"].create(ARTICLE_COLUMNS, pk="url", not_null={"source", "fetched_at"})
-    db["articles"].create_index(["published"])
-    db["articles"].create_index(["site_name"])
-    db["articles"].create_index(["fetched_at"])
-    db["articles"].create_index(["content_hash"])
-    db["articles"].create_index(["site"])
-    db["failures"].create(
+    db.table("articles").create(ARTICLE_COLUMNS, pk="url", not_null={"source", "fetched_at"})
+    db.table("articles").create_index(["published"])
+    db.table("articles").create_index(["site_name"])
+    db.table("articles").create_index(["fetched_at"])
+    db.table("articles").create_index(["content_hash"])
+    db.table("articles").create_index(["site"])
+    db.table("failures").create(
         {"source": str, "url": str, "stage": str, "reason": str, "at": str, "spider": str},
         pk="source",
     )
-    db["failures"].create_index(["url"])
-    db["crawl_runs"].create(
+    db.table("failures").create_index(["url"])
+    db.table("crawl_runs").create(
         {
             "id": int,
             "spider": str,
@@ -97,7 +97,7 @@ def m001_initial(db: Database) -> None:
 @migrations()
 def m002_boilerplate(db: Database) -> None:
     """Blocks seen under articles of a site, to learn site-wide boilerplate."""
-    db["boilerplate_blocks"].create(
+    db.table("boilerplate_blocks").create(
         {"site": str, "block": str, "sample": str, "article_count": int, "seen_in": str,
          "first_seen": str},
         pk=("site", "block"),
@@ -120,21 +120,21 @@ def m010_sites_authors(db: Database) -> None:
     # Imported here, not at the top, so this change to schema.py stays append-only.
     from pipelines import facets
 
-    db["sites"].create({"id": int, "domain": str, "name": str}, pk="id", not_null={"domain"})
-    db["sites"].create_index(["domain"], unique=True)
-    db["authors"].create({"id": int, "name": str}, pk="id", not_null={"name"})
-    db["authors"].create_index(["name"], unique=True)
-    db["article_authors"].create(
+    db.table("sites").create({"id": int, "domain": str, "name": str}, pk="id", not_null={"domain"})
+    db.table("sites").create_index(["domain"], unique=True)
+    db.table("authors").create({"id": int, "name": str}, pk="id", not_null={"name"})
+    db.table("authors").create_index(["name"], unique=True)
+    db.table("article_authors").create(
         {"article_url": str, "author_id": int, "position": int},
         pk=("article_url", "author_id"),
         foreign_keys=[("article_url", "articles", "url"), ("author_id", "authors", "id")],
     )
-    db["article_authors"].create_index(["author_id"])
+    db.table("article_authors").create_index(["author_id"])
     # A foreign key on an existing table means a rebuild (sqlite-utils transform);
     # it runs before FTS triggers exist on `articles`.
-    db["articles"].add_column("site_id", int, fk="sites", fk_col="id")
-    db["articles"].create_index(["site_id"])
-    for row in db["articles"].rows_where(select="url, site, site_name, authors"):
+    db.table("articles").add_column("site_id", int, fk="sites", fk_col="id")
+    db.table("articles").create_index(["site_id"])
+    for row in db.table("articles").rows_where(select="url, site, site_name, authors"):
         facets.link_article(db, row)
 
 
@@ -146,19 +146,19 @@ def m011_fts(db: Database) -> None:
     multilingual and an English stemmer would conflate non-English words.
     ``enable_fts`` indexes the rows already there.
     """
-    db["articles"].enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True)
+    db.table("articles").enable_fts(["title", "text"], fts_version="FTS5", create_triggers=True)
 
 
 @migrations()
 def m100_versions(db: Database) -> None:
     """Earlier versions of articles that changed: the row as it was before each update."""
-    db["versions"].create(
+    db.table("versions").create(
         {"id": int, "url": str, "record_hash": str, "title": str, "authors": str, "published": str,
          "modified": str, "text": str, "content_hash": str, "fetched_at": str, "etag": str,
          "last_modified": str, "superseded_at": str},
         pk="id",
     )
-    db["versions"].create_index(["url"])
+    db.table("versions").create_index(["url"])
 
 
 @migrations()
@@ -167,13 +167,13 @@ def m101_article_checks(db: Database) -> None:
 
     Read by the refresh policy (crawler/refresh.py) as a fresh look at the page.
     """
-    db["article_checks"].create({"url": str, "checked_at": str}, pk="url")
+    db.table("article_checks").create({"url": str, "checked_at": str}, pk="url")
 
 
 @migrations()
 def m102_fetched_url_index(db: Database) -> None:
     """Incremental crawls look a page up by the address it was fetched from, too."""
-    db["articles"].create_index(["fetched_url"], if_not_exists=True)
+    db.table("articles").create_index(["fetched_url"], if_not_exists=True)
 
 
 def migrate(db: Database) -> None:
