@@ -11,7 +11,15 @@ from sqlite_utils import Database
 
 from crawler.spiders.urls import UrlsSpider, read_url_file
 from tests.conftest import news_ingest
-from tests.site_server import SiteServer, article_path, article_paths, cli_settings, start_site
+from tests.site_server import (
+    Page,
+    SiteServer,
+    article_html,
+    article_path,
+    article_paths,
+    cli_settings,
+    start_site,
+)
 
 
 def test_url_file_skips_comments_and_blanks_and_repeats(tmp_path: Path) -> None:
@@ -76,3 +84,29 @@ def test_listed_pages_are_stored_and_a_dead_link_is_a_fetch_failure(site: SiteSe
     assert [(f["url"], f["stage"]) for f in failures] == [(f"{base}/news/gone-missing-page-here", "fetch")]
     assert "HTTP 404" in failures[0]["reason"]
     assert len(site.requests_for(article_path(1))) == 1
+
+
+def test_a_live_page_decodes_as_its_replay_does_despite_a_stale_meta_charset(
+    site: SiteServer, tmp_path: Path
+) -> None:
+    # Re-served as UTF-8 but still declaring its old charset, with no charset in the HTTP header.
+    path = "/news/2024/05/09/harbour-festival-returns"
+    sentence = "Grüße aus Zürich: the café on the quay reopened for the festival, said Søren Ødegård."
+    html = article_html(site.base_url, path, 9, "Harbour festival returns", "2024-05-09T08:00:00+00:00",
+                        extra=sentence).replace('<meta charset="utf-8">', '<meta charset="iso-8859-1">')
+    site.pages[path] = Page(html.encode("utf-8"), content_type="text/html")
+    db = tmp_path / "charset.db"
+    result = news_ingest("crawl", "urls", "-a", f"urls={site.base_url}{path}", "--db", str(db), *cli_settings())
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    text = next(Database(db).query("select text from articles"))["text"]
+    assert sentence in text
+    assert "Ã" not in text
+
+    # Replay decodes the same bytes the same way: one decoder for both.
+    saved = tmp_path / "saved" / "harbour-festival-returns.html"
+    saved.parent.mkdir()
+    saved.write_bytes(html.encode("utf-8"))
+    replayed = tmp_path / "replay.db"
+    result = news_ingest("replay", str(saved), "--db", str(replayed))
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert next(Database(replayed).query("select text from articles"))["text"] == text

@@ -29,6 +29,7 @@ from twisted.internet.defer import CancelledError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TimeoutError
 
 from crawler import sites
+from crawler.fixtures import PageError, decoded_text
 from crawler.items import ArticleItem
 from crawler.refresh import REFRESH_POLICIES
 from crawler.spiders.base import ArticleSpider
@@ -132,7 +133,9 @@ class LiveSpider(ArticleSpider):
         """One article page -> one item (or a fetch failure for a non-HTML response)."""
         if not self.is_html(response):
             return
-        yield self.make_item(response)
+        item = self.make_item(response)
+        if item is not None:
+            yield item
 
     def is_html(self, response: Response) -> bool:
         """True for an HTML response; else records a fetch failure and returns False."""
@@ -147,10 +150,21 @@ class LiveSpider(ArticleSpider):
         )
         return False
 
-    def make_item(self, response: Response) -> ArticleItem:
-        """The item for an article response, stamped with the archive's fetch time."""
+    def make_item(self, response: Response) -> ArticleItem | None:
+        """The item for an article response, stamped with the archive's fetch time.
+
+        The body is decoded as replay decodes a saved page (:func:`crawler.fixtures.decoded_text`),
+        so a live crawl and a replay of its archive give the same text; a body that does
+        not decode is a `failures` row (None here).
+        """
+        try:
+            text = decoded_text(response)
+        except PageError as exc:
+            self.record_failure(source=response.url, url=response.url, stage=exc.stage, reason=exc.reason)
+            return None
         return self.article_item(
-            response, fetched_at=response.meta.get("fetched_at"), site_config=self.config_for(response.url)
+            response, text=text, fetched_at=response.meta.get("fetched_at"),
+            site_config=self.config_for(response.url),
         )
 
     def fetch_failed(self, failure: Failure) -> None:

@@ -181,7 +181,9 @@ class SiteSpider(LiveSpider):
         article, signal = is_article_page(response.text, response.url)
         if article:
             self.crawler.stats.inc_value(f"news/site/article/{signal}")
-            yield self.make_item(response)
+            item = self.make_item(response)
+            if item is not None:
+                yield item
         else:
             self.crawler.stats.inc_value("news/site/not_article")
             self.crawler.stats.inc_value(f"news/site/not_article/{signal}")
