@@ -59,6 +59,9 @@ class ArticleItem:
     captions: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
     authors_source: str | None = None
+    #: organisations the byline credits beside or instead of people: wire services, the
+    #: outlet, a desk ("dpa", "The Duran"); kept apart because `authors` holds people only
+    credits: list[str] = field(default_factory=list)
     published: str | None = None
     published_source: str | None = None
     modified: str | None = None

@@ -452,6 +452,7 @@ class BylinesPipeline:
         assert stats is not None  # set by the Crawler before any item flows
         item.authors = choice.authors
         item.authors_source = choice.source
+        item.credits = list(choice.outlets)
         if choice.source is None:
             stats.inc_value("news/bylines/none")
         else:

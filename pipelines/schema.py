@@ -176,6 +176,12 @@ def m102_fetched_url_index(db: Database) -> None:
     db.table("articles").create_index(["fetched_url"], if_not_exists=True)
 
 
+@migrations()
+def m103_credits(db: Database) -> None:
+    """`credits`: organisations a byline credits (wire services, the outlet), apart from `authors`."""
+    db.table("articles").add_column("credits", str, not_null_default="[]")
+
+
 def migrate(db: Database) -> None:
     """Bring a database up to the current schema."""
     migrations.apply(db)

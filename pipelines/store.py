@@ -29,7 +29,7 @@ NEWS_INGEST_VERSION = version("news-ingest")
 #: columns whose change makes an article "updated" (not fetch time or provenance)
 CONTENT_FIELDS = ("title", "authors", "site_name", "published", "modified", "language",
                   "categories", "tags", "captions", "text")
-JSON_FIELDS = ("authors", "categories", "tags", "captions", "stages")
+JSON_FIELDS = ("authors", "categories", "tags", "captions", "stages", "credits")
 #: `articles` columns an earlier version keeps in `versions` (migration m100_versions)
 VERSION_FIELDS = ("url", "record_hash", "title", "authors", "published", "modified", "text", "content_hash",
                   "fetched_at", "etag", "last_modified")
@@ -42,6 +42,7 @@ def article_row(item: ArticleItem) -> dict[str, Any]:
         "source": item.source,
         "title": item.title,
         "authors": item.authors,
+        "credits": item.credits,
         "site_name": item.site_name,
         "published": item.published,
         "modified": item.modified,

@@ -44,6 +44,11 @@ def test_site_name(seed: dict) -> None:
     assert seed["site_name"] == "The Duran"
 
 
+def test_credits(seed: dict) -> None:
+    # "By Alexander Mercouris, The Duran, July 25, 2016": the outlet is a credit, not an author
+    assert json.loads(seed["credits"]) == ["The Duran"]
+
+
 def test_published(seed: dict) -> None:
     assert seed["published"].startswith("2016-07-25")
 

@@ -283,6 +283,7 @@ def test_pipeline_writes_fields_stats_and_byline_date() -> None:
     assert out.authors_source == "byline"
     assert out.byline_raw == "By Alexander Mercouris, The Duran, July 25, 2016"
     assert (out.site_name, out.site_name_source) == ("The Duran", "byline")
+    assert out.credits == ["The Duran"]  # the outlet credited, kept apart from the people
     assert out.signals["date_candidates"] == [
         {"raw": "July 25, 2016", "source": "byline", "kind": "published"}
     ]
@@ -296,6 +297,7 @@ def test_pipeline_none_keeps_extracted_byline_raw_and_uses_hints() -> None:
     pipe = build_from_crawler(BylinesPipeline, crawler)
     out = pipe.process_item(_item(byline_raw="Staff", site_name="Site"))
     assert (out.authors, out.authors_source, out.byline_raw) == ([], None, "Staff")
+    assert out.credits == []
     assert out.site_name == "Site" and out.site_name_source is None
     assert crawler.stats.get_value("news/bylines/none") == 1
     out = pipe.process_item(_item(hints={"authors": ["Jane Doe"]}))

@@ -61,6 +61,9 @@ def test_upgrade_keeps_rows_and_backfills_fts_and_links(old_db: Database) -> Non
     orphan = old_db["articles"].get("file:///saved/no-url.html")
     assert orphan["site_id"] is None
     assert old_db["article_authors"].count_where("article_url = ?", [orphan["url"]]) == 0
+    # Columns added later hold their empty value, never null, in old rows too.
+    assert (stored["credits"], orphan["credits"]) == ("[]", "[]")
+    assert list(old_db["article_checks"].rows) == []
 
 
 def test_upgrade_survives_a_reopen_and_the_store_keeps_writing(old_db: Database, tmp_path) -> None:
