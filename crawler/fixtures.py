@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, TextResponse
 
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 #: WARC archives of live crawls (crawler/archive.py): replay reads their HTML response records
@@ -227,7 +227,7 @@ def to_response(body: bytes, url: str, headers: dict[str, str] | None = None) ->
     return HtmlResponse(url=url, body=body, headers=headers or {})
 
 
-def _utf8_despite_meta(response: HtmlResponse) -> str | None:
+def _utf8_despite_meta(response: TextResponse) -> str | None:
     """The body as UTF-8 when only the page's own ``<meta>`` names another charset.
 
     Pages re-saved or re-served as UTF-8 often keep their old ``<meta charset=iso-8859-1>``
@@ -247,7 +247,7 @@ def _utf8_despite_meta(response: HtmlResponse) -> str | None:
         return None
 
 
-def decoded_text(response: HtmlResponse) -> str:
+def decoded_text(response: TextResponse) -> str:
     """The response text; :class:`PageError` when most of it did not decode."""
     text = _utf8_despite_meta(response)
     if text is None:

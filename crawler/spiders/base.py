@@ -34,7 +34,7 @@ class ArticleSpider(scrapy.Spider):
     ) -> ArticleItem:
         """Build the item every pipeline expects from one response."""
         headers = {
-            name: response.headers.get(name, b"").decode("latin-1")
+            name: (response.headers.get(name) or b"").decode("latin-1")
             for name in KEPT_HEADERS
             if response.headers.get(name)
         }

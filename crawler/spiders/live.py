@@ -13,7 +13,7 @@ failures through :meth:`LiveSpider.fetch_failed` (a ``failures`` row with stage
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeGuard
 
 import scrapy
 from scrapy.exceptions import (
@@ -137,9 +137,9 @@ class LiveSpider(ArticleSpider):
         if item is not None:
             yield item
 
-    def is_html(self, response: Response) -> bool:
+    def is_html(self, response: Response) -> TypeGuard[TextResponse]:
         """True for an HTML response; else records a fetch failure and returns False."""
-        kind = response.headers.get("Content-Type", b"").decode("latin-1").split(";")[0].strip().lower()
+        kind = (response.headers.get("Content-Type") or b"").decode("latin-1").split(";")[0].strip().lower()
         if isinstance(response, TextResponse) and (kind in HTML_TYPES or not kind):
             return True
         self.record_failure(
@@ -150,7 +150,7 @@ class LiveSpider(ArticleSpider):
         )
         return False
 
-    def make_item(self, response: Response) -> ArticleItem | None:
+    def make_item(self, response: TextResponse) -> ArticleItem | None:
         """The item for an article response, stamped with the archive's fetch time.
 
         The body is decoded as replay decodes a saved page (:func:`crawler.fixtures.decoded_text`),
