@@ -267,7 +267,7 @@ def extract_body(
     paragraphs = _clean(text, title, signals)
     method = "trafilatura"
     if tree is not None and _needs_second_opinion(text, paragraphs, tree):
-        paragraphs, method = _second_opinion(html, url, title, paragraphs, signals)
+        paragraphs, method = _second_opinion(tree, url, title, paragraphs, signals)
     if signals.jsonld_body:
         paragraphs, method = _with_jsonld(paragraphs, signals.jsonld_body)
     paragraphs = drop_author_bio(paragraphs, getattr(doc, "author", None))
@@ -308,12 +308,15 @@ def _needs_second_opinion(text: str, paragraphs: list[str], tree: HtmlElement) -
 
 
 def _second_opinion(
-    html: str, url: str | None, title: str | None, paragraphs: list[str], signals: PageSignals
+    tree: HtmlElement, url: str | None, title: str | None, paragraphs: list[str], signals: PageSignals
 ) -> tuple[list[str], str]:
     """Run trafilatura's precision mode; take it when it drops a block of the default text
-    but keeps most of it (dropping almost all means it lost the article instead)."""
+    but keeps most of it (dropping almost all means it lost the article instead).
+
+    On the page's tree, not its HTML: bare_extraction works on its own copy of a tree it
+    is given, so the page is not parsed a second time."""
     precise = trafilatura.bare_extraction(
-        html, url=url, favor_precision=True, include_comments=False, with_metadata=False
+        tree, url=url, favor_precision=True, include_comments=False, with_metadata=False
     )
     if precise is None or not precise.text:
         return paragraphs, "trafilatura"

@@ -150,9 +150,11 @@ def parse_date(
         if R.YEAR_RE.search(text):  # absolute: the time of day of the base cannot matter
             local_base = local_base.replace(hour=0, minute=0, second=0, microsecond=0)
         langs = _dateparser_languages(languages)
+        # Only the page's language and English when the language is known. Retrying every
+        # locale on what fails (mostly strings that are no date at all) loaded and compiled
+        # every locale's data: 10-900 ms a call, about 4 ms a page over the dev corpus, for
+        # no date gained there.
         value = _dateparser(text, timezone, langs, local_base)
-        if value is None and langs:  # an English or foreign date on a page of another language
-            value = _dateparser(text, timezone, None, local_base)
         if value is None:
             return None
         _, explicit = pop_tz_offset_from_string(text)

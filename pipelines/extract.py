@@ -264,10 +264,6 @@ class ExtractPipeline:
             max_tasks=settings.getint("NEWS_EXTRACT_MAX_TASKS_PER_WORKER", 1000),
         )
 
-    async def open_spider(self) -> None:
-        if self.pool is not None:
-            await self.pool.start()
-
     def close_spider(self) -> None:
         if self.pool is not None:
             self.crawler.stats.set_value("news/extract/workers_replaced", self.pool.replaced)

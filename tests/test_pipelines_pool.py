@@ -262,7 +262,6 @@ def _pipeline(workers: int) -> ExtractPipeline:
 def test_pooled_extraction_gives_the_inline_result() -> None:
     async def go(workers: int) -> ArticleItem:
         pipeline = _pipeline(workers)
-        await pipeline.open_spider()
         try:
             item: ArticleItem = await pipeline.process_item(_fixture_item())
             return item
@@ -273,6 +272,14 @@ def test_pooled_extraction_gives_the_inline_result() -> None:
     assert pooled.text and len(pooled.text.split()) > 100
     assert (pooled.text, pooled.url, pooled.title_raw, pooled.signals) == \
         (inline.text, inline.url, inline.title_raw, inline.signals)
+
+
+def test_a_crawl_that_extracts_nothing_starts_no_worker() -> None:
+    pipeline = _pipeline(2)
+    assert pipeline.pool is not None
+    pipeline.close_spider()
+    assert not pipeline.pool._lanes and pipeline.pool._idle is None
+    assert pipeline.crawler.stats.get_value("news/extract/workers_replaced") == 0
 
 
 class _StuckPool:
