@@ -4,7 +4,7 @@ Pure functions `normalise_date` / `parse_date` / `choose_dates` do the work;
 `DatesPipeline` only reads the item and settings, calls them and counts stats.
 Settings read: `NEWS_DATES_DEFAULT_TIMEZONE` (default "UTC"), used when the item's
 `site_config` names no `timezone` and the URL's country code (.de, .it) names no single clock.
-The clock is `item.fetched_at`, never `datetime.now()`.
+The clock is `item.fetched_at` (relative dates count from it); this stage never reads the wall clock.
 Stats: `news/dates/unparsed`, `news/dates/none`, `news/dates/from_<source>`.
 """
 
