@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -121,8 +122,9 @@ def counts(db: Path) -> tuple[int, int, int]:
     return run["inserted"], run["updated"], run["unchanged"]
 
 
-def stored_text(db: Path, path: str) -> dict:
-    return next(Database(db).query("select url, text from articles where url like ?", [f"%{path}"]))
+def stored_row(db: Path, path: str) -> dict:
+    return next(Database(db).query("select url, text, fetched_at from articles where url like ?", [f"%{path}"]))
+
 
 
 def just_now() -> str:
@@ -148,14 +150,14 @@ def test_unchanged_lastmods_cost_no_request_and_a_newer_lastmod_refetches(site: 
 
     # The newsroom corrects article 2 and its sitemap entry says so.
     path = article_path(2)
-    before = stored_text(db, path)
+    before = stored_row(db, path)
     site.edit_article(2, "Correction: an earlier version misnamed the ferry operator.", lastmod=just_now())
     site.clear_log()
     third = crawl(site, db)
     assert third.returncode == 0, third.stdout + third.stderr[-3000:]
     assert [(r.path, r.status, r.conditional) for r in site.log if r.path in ARTICLES] == [(path, 200, True)]
     assert counts(db) == (0, 1, 5)
-    assert "Correction: an earlier version" in stored_text(db, path)["text"]
+    assert "Correction: an earlier version" in stored_row(db, path)["text"]
     versions = list(Database(db)["versions"].rows)
     assert [(v["url"], v["text"]) for v in versions] == [(before["url"], before["text"])]
     assert Database(db)["articles"].count == 6
@@ -178,7 +180,7 @@ def test_revalidate_asks_every_stored_page_and_finds_an_edit_the_sitemap_missed(
     article_requests = {r.path: (r.status, r.conditional) for r in site.log if r.path in ARTICLES}
     assert article_requests == {p: (200 if p == article_path(3) else 304, True) for p in ARTICLES}
     assert counts(db) == (0, 1, 5)
-    assert "the ferry now sails at noon" in stored_text(db, article_path(3))["text"]
+    assert "the ferry now sails at noon" in stored_row(db, article_path(3))["text"]
 
 
 def test_a_304_counts_as_a_fresh_look_so_a_moved_lastmod_is_asked_once(
@@ -188,13 +190,17 @@ def test_a_304_counts_as_a_fresh_look_so_a_moved_lastmod_is_asked_once(
     assert crawl(site, db).returncode == 0
     # The CMS re-saves article 4: its lastmod moves, its content does not.
     path = article_path(4)
-    site.set_lastmod(4, just_now())
+    fetched = datetime.fromisoformat(stored_row(db, path)["fetched_at"])
+    resaved = fetched + timedelta(seconds=1)  # newer than the stored copy, to the second
+    site.set_lastmod(4, resaved.isoformat(timespec="seconds"))
+    # The 304 below must come after the re-save, as it would in life (times are kept to the second).
+    time.sleep(max(0.0, (resaved - datetime.now(UTC)).total_seconds()))
     site.clear_log()
     assert crawl(site, db).returncode == 0
     assert [(r.path, r.status, r.conditional) for r in site.log if r.path in ARTICLES] == [(path, 304, True)]
     assert counts(db) == (0, 0, 6)
     checks = {r["url"]: r["checked_at"] for r in Database(db)["article_checks"].rows}
-    assert [url for url in checks] == [stored_text(db, path)["url"]]
+    assert [url for url in checks] == [stored_row(db, path)["url"]]
 
     # The 304 confirmed the copy after that lastmod: the next run asks nothing again.
     site.clear_log()
