@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
+
+from tests.site_server import SiteServer, start_site
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -17,23 +20,41 @@ BROKEN = FIXTURES / "broken"
 CORPUS = Path(os.environ.get("NEWS_INGEST_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 
-def scrapy_crawl(spider: str, db: Path, *args: str, settings: dict[str, str] | None = None,
-                 cwd: Path = ROOT, timeout: int = 300) -> subprocess.CompletedProcess[str]:
-    """Run ``scrapy crawl SPIDER -a ... -s SQLITE_PATH=db`` as a user would, in a subprocess."""
+def scrapy_command(spider: str, db: Path, *args: str, settings: dict[str, str] | None = None,
+                   log_level: str = "INFO") -> list[str]:
+    """The command line ``scrapy crawl SPIDER -a ... -s SQLITE_PATH=db`` as a user would type it."""
     command = [sys.executable, "-m", "scrapy", "crawl", spider, "-s", f"SQLITE_PATH={db}",
-               "-s", "LOG_LEVEL=INFO"]
+               "-s", f"LOG_LEVEL={log_level}"]
     for arg in args:
         command += ["-a", arg]
     for name, value in (settings or {}).items():
         command += ["-s", f"{name}={value}"]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          check=False)
+    return command
+
+
+def scrapy_crawl(spider: str, db: Path, *args: str, settings: dict[str, str] | None = None,
+                 cwd: Path = ROOT, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    """Run :func:`scrapy_command` to completion in a subprocess."""
+    return subprocess.run(scrapy_command(spider, db, *args, settings=settings), cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
+#: the ``news-ingest`` command, run by this interpreter (so a test never picks up another install)
+NEWS_INGEST = [sys.executable, "-c", "from crawler.cli import main; main()"]
 
 
 def news_ingest(*args: str, cwd: Path = ROOT, timeout: int = 300) -> subprocess.CompletedProcess[str]:
     """Run the ``news-ingest`` command in a subprocess."""
-    return subprocess.run([sys.executable, "-c", "from crawler.cli import main; main()", *args],
+    return subprocess.run([*NEWS_INGEST, *args],
                           cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[SiteServer]:
+    """The generated news site on 127.0.0.1, one per test module (tests that edit it make their own)."""
+    server = start_site()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,11 @@ import threading
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from sqlite_utils import Database
 
 #: settings every live test passes: no politeness delays against our own server, no stray sites file
 LIVE_TEST_SETTINGS = {
@@ -382,6 +386,11 @@ def start_site(articles: int = 5) -> SiteServer:
     server.pages.update(generate_site(base, articles))
     server.articles = articles
     return server
+
+
+def stored_paths(db: Path) -> set[str]:
+    """The URL paths of the articles a crawl stored in ``db``."""
+    return {urlsplit(row["url"]).path for row in Database(db).query("select url from articles")}
 
 
 def cli_settings(extra: dict[str, str] | None = None) -> list[str]:

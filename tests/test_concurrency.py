@@ -10,21 +10,20 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.badinput.many import write_pages
-from tests.conftest import ROOT, news_ingest
+from tests.conftest import NEWS_INGEST, ROOT, news_ingest, scrapy_command
 
 PAGES = 500
 
 
 def _news_ingest_popen(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", "from crawler.cli import main; main()", *args],
+        [*NEWS_INGEST, *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -95,19 +94,7 @@ def test_lock_is_released_when_the_holder_is_killed(pages: Path, tmp_path: Path)
 def test_reader_never_sees_half_rows_and_never_blocks_the_writer(pages: Path, tmp_path: Path) -> None:
     db = tmp_path / "articles.db"
     writer = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "replay",
-            "-a",
-            f"path={pages}",
-            "-s",
-            f"SQLITE_PATH={db}",
-            "-s",
-            "LOG_LEVEL=WARNING",
-        ],
+        scrapy_command("replay", db, f"path={pages}", log_level="WARNING"),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

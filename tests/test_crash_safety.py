@@ -15,14 +15,13 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.badinput.many import write_pages
-from tests.conftest import ROOT
+from tests.conftest import ROOT, scrapy_command
 
 PAGES = 600
 KILLS = 4
@@ -30,19 +29,7 @@ KILLS = 4
 
 def _start(pages: Path, db: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "replay",
-            "-a",
-            f"path={pages}",
-            "-s",
-            f"SQLITE_PATH={db}",
-            "-s",
-            "LOG_LEVEL=WARNING",
-        ],
+        scrapy_command("replay", db, f"path={pages}", log_level="WARNING"),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -105,19 +92,7 @@ def test_kill_9_at_random_moments_loses_nothing(pages: Path, tmp_path: Path) -> 
     assert killed == KILLS, f"runs ended before the kill (seed {seed}); raise PAGES"
 
     final = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "replay",
-            "-a",
-            f"path={pages}",
-            "-s",
-            f"SQLITE_PATH={db}",
-            "-s",
-            "LOG_LEVEL=WARNING",
-        ],
+        scrapy_command("replay", db, f"path={pages}", log_level="WARNING"),
         cwd=ROOT,
         capture_output=True,
         text=True,

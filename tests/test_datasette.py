@@ -23,7 +23,7 @@ from datasette.app import Datasette
 from sqlite_utils import Database
 
 from crawler.cli import METADATA_FILES, datasette_metadata, main
-from tests.conftest import ROOT
+from tests.conftest import NEWS_INGEST, ROOT
 
 METADATA = ROOT / "datasette" / "metadata.yml"
 SEED = "https://theduran.com/lavrov-confirms-russia-rejected-kerry-offer/"
@@ -139,7 +139,7 @@ def test_serve_opens_any_file_name_on_localhost(fixtures_db: Database, tmp_path:
     shutil.copy(fixtures_db.conn.execute("pragma database_list").fetchone()[2], db)
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-c", "from crawler.cli import main; main()", "serve", "--db", str(db),
+        [*NEWS_INGEST, "serve", "--db", str(db),
          "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         body = None

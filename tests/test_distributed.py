@@ -25,7 +25,7 @@ from scrapy.utils.test import get_crawler
 from sqlite_utils import Database
 
 from crawler import settings as project_settings_module
-from tests.conftest import PAGES, ROOT
+from tests.conftest import NEWS_INGEST, PAGES, ROOT
 from tests.redis_server import RedisUnavailable, in_ci, redis_server
 
 #: workers close after this much idle time in the tests (the engine re-checks every 5 s)
@@ -55,7 +55,7 @@ def news_ingest_async(*args: str) -> subprocess.Popen[str]:
     """
     out = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed by finish())
     err = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed by finish())
-    process = subprocess.Popen([sys.executable, "-c", "from crawler.cli import main; main()", *args],
+    process = subprocess.Popen([*NEWS_INGEST, *args],
                                cwd=ROOT, stdout=out, stderr=err, text=True)
     process.outputs = (out, err)  # type: ignore[attr-defined]
     return process

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from sqlite_utils import Database
@@ -21,21 +19,10 @@ from tests.site_server import (
     author_name,
     json_feed,
     rss,
-    start_site,
+    stored_paths,
 )
 
 BASE = "http://127.0.0.1:8000"
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[SiteServer]:
-    server = start_site()
-    yield server
-    server.stop()
-
-
-def stored_paths(db: Path) -> set[str]:
-    return {urlsplit(row["url"]).path for row in Database(db).query("select url from articles")}
 
 
 def test_rss_entries_carry_title_date_and_author_hints() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,7 +11,7 @@ from sqlite_utils import Database
 
 from crawler.spiders.site import SiteSpider, is_article_page
 from tests.conftest import scrapy_crawl
-from tests.site_server import LIVE_TEST_SETTINGS, PRIVATE_PATH, SiteServer, article_paths, start_site
+from tests.site_server import LIVE_TEST_SETTINGS, PRIVATE_PATH, SiteServer, article_paths
 
 U = "https://paper.example"
 
@@ -73,13 +72,6 @@ def test_is_article_page(html: str, url: str, expected: tuple[bool, str]) -> Non
 def test_bad_arguments_fail_at_construction(args: dict[str, str]) -> None:
     with pytest.raises(ValueError):
         SiteSpider(**args)
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[SiteServer]:
-    server = start_site()
-    yield server
-    server.stop()
 
 
 def test_site_crawl_stores_only_articles(site: SiteServer, tmp_path: Path) -> None:

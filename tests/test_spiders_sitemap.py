@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from sqlite_utils import Database
@@ -21,21 +19,10 @@ from tests.site_server import (
     article_path,
     article_paths,
     news_sitemap,
-    start_site,
+    stored_paths,
 )
 
 BASE = "http://127.0.0.1:8000"
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[SiteServer]:
-    server = start_site()
-    yield server
-    server.stop()
-
-
-def stored_paths(db: Path) -> set[str]:
-    return {urlsplit(row["url"]).path for row in Database(db).query("select url from articles")}
 
 
 def test_news_sitemap_keeps_news_title_and_date() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,7 +17,6 @@ from tests.site_server import (
     article_path,
     article_paths,
     cli_settings,
-    start_site,
 )
 
 
@@ -47,13 +45,6 @@ def test_urls_argument_and_validation() -> None:
         UrlsSpider()
     with pytest.raises(ValueError):
         UrlsSpider(urls="a.example/x")
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[SiteServer]:
-    server = start_site()
-    yield server
-    server.stop()
 
 
 def test_listed_pages_are_stored_and_a_dead_link_is_a_fetch_failure(site: SiteServer, tmp_path: Path) -> None:
