@@ -25,11 +25,16 @@ DEFAULT_DB = "data/articles.db"
 
 def _overrides(db: str, settings: tuple[str, ...]) -> dict[str, Any]:
     # The summary says what happened; Scrapy's INFO chatter is one -s LOG_LEVEL=INFO away.
-    values: dict[str, Any] = {"SQLITE_PATH": db, "LOG_LEVEL": "WARNING"}
-    for pair in settings:
+    return {"SQLITE_PATH": db, "LOG_LEVEL": "WARNING", **_pairs(settings, "-s")}
+
+
+def _pairs(pairs: tuple[str, ...], option: str) -> dict[str, str]:
+    """``("name=value", ...)`` from repeated ``-a`` / ``-s`` options, as Scrapy's own CLI takes them."""
+    values = {}
+    for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep:
-            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="-s")
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint=option)
         values[name] = value
     return values
 
@@ -105,12 +110,7 @@ def crawl(spider: str, arguments: tuple[str, ...], db: str, settings: tuple[str,
 
         news-ingest crawl replay -a path=fixtures/pages --db data/articles.db
     """
-    args = {}
-    for pair in arguments:
-        name, sep, value = pair.partition("=")
-        if not sep:
-            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="-a")
-        args[name] = value
+    args = _pairs(arguments, "-a")
     _run(spider, args, db, settings)
 
 
@@ -406,12 +406,7 @@ def worker(spider: str, redis_url: str, arguments: tuple[str, ...], settings: tu
     """
     from crawler import distributed
 
-    args = {}
-    for pair in arguments:
-        name, sep, value = pair.partition("=")
-        if not sep:
-            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="-a")
-        args[name] = value
+    args = _pairs(arguments, "-a")
     overrides = {**_overrides(DEFAULT_DB, settings), "REDIS_URL": redis_url}
     overrides.pop("SQLITE_PATH")  # a worker writes no database
     try:
