@@ -32,7 +32,6 @@ The corpus defaults to `../shared/corpus` beside the repository, or `$NEWS_INGES
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import re
@@ -46,7 +45,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 SETS = ("fundus", "dates")
+
+from tests.proctree import descendants  # noqa: E402
 
 
 def corpus_dir(given: str | None) -> Path:
@@ -115,22 +117,8 @@ def bare_trafilatura(pages: list[dict[str, Any]]) -> tuple[float, float]:
 
 
 def tree_pids(root: int) -> list[int]:
-    """`root` and all its descendants, from /proc (the forkserver's workers are grandchildren)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, []))
-    return found
+    """`root` and all its live descendants (the forkserver's workers are grandchildren)."""
+    return [root, *descendants(root)]
 
 
 def memory_kb(pid: int) -> dict[str, int] | None:

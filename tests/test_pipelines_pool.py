@@ -22,6 +22,7 @@ from pipelines.extract import ExtractPipeline
 from pipelines.pool import WorkerCrashed, WorkerPool, WorkerTimeout, _owner_gone
 from tests.badinput.many import write_pages
 from tests.conftest import ROOT
+from tests.proctree import descendants, state
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 
@@ -141,38 +142,13 @@ def test_a_worker_is_recycled_after_max_tasks_and_results_keep_coming() -> None:
     assert (recycled, replaced) == (2, 0)
 
 
-def _state(pid: int) -> str | None:
-    """A process's state letter ("Z" for a zombie: dead, not yet reaped), None when gone."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return None
-
-
-def _descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and (state := _state(int(entry.name))) is not None and state != "Z":
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 def _wait_dead(pids: list[int], timeout: float) -> list[int]:
     """The pids still running (not gone, not zombies) after up to ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     alive = pids
     while alive and time.monotonic() < deadline:
         time.sleep(0.1)
-        alive = [pid for pid in alive if _state(pid) not in (None, "Z")]
+        alive = [pid for pid in alive if state(pid) not in (None, "Z")]
     return alive
 
 
@@ -208,7 +184,7 @@ def test_kill_9_of_the_owner_leaves_no_worker_behind() -> None:
         assert owner.stdout is not None
         workers = [int(pid) for pid in owner.stdout.readline().split()]
         assert workers, owner.stderr.read() if owner.stderr else ""
-        assert all(_state(pid) not in (None, "Z") for pid in workers)  # running before the kill
+        assert all(state(pid) not in (None, "Z") for pid in workers)  # running before the kill
         owner.send_signal(signal.SIGKILL)
         owner.wait(timeout=30)
         assert _wait_dead(workers, 15) == [], "a worker outlived the kill -9 of its pool's owner"
@@ -227,10 +203,10 @@ def test_kill_9_of_a_crawl_leaves_no_worker_and_closes_its_pipes(tmp_path: Path)
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
-        while len(_descendants(crawl.pid)) < 3 and time.monotonic() < deadline:  # fork server + 2 workers
+        while len(descendants(crawl.pid)) < 3 and time.monotonic() < deadline:  # fork server + 2 workers
             assert crawl.poll() is None, crawl.communicate()[1][-2000:]
             time.sleep(0.1)
-        tree = _descendants(crawl.pid)
+        tree = descendants(crawl.pid)
         assert len(tree) >= 3, tree
         crawl.send_signal(signal.SIGKILL)
         crawl.wait(timeout=30)
