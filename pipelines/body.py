@@ -258,9 +258,8 @@ def extract_body(
     if tree is None:
         tree = parse(html)
     if doc is None and tree is not None:
-        doc = trafilatura.bare_extraction(
-            parse(html), url=url, with_metadata=True, include_comments=False
-        )
+        # trafilatura works on its own copy of a tree it is given: the one parse serves both
+        doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False)
     text = doc.text if doc is not None and doc.text else ""
     title = doc.title if doc is not None else None
     signals = page_signals(tree)
