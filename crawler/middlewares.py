@@ -16,13 +16,13 @@ as a failure, so it reaches no callback, no extraction and no item pipeline.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 
 from crawler.refresh import Decision, RefreshPolicy, conditional_headers, record_checks
+from crawler.spiders.base import utc_now
 from pipelines.dedup import canonical_url
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ class ConditionalGetMiddleware:
         if response.status == 304 and request.meta.get("news_conditional_sent"):
             self.crawler.stats.inc_value("news/store/unchanged")
             self.crawler.stats.inc_value("news/incremental/not_modified")
-            self.checked[canonical_url(request.url)] = datetime.now(UTC).isoformat(timespec="seconds")
+            self.checked[canonical_url(request.url)] = utc_now()
             raise NotModified(f"{request.url} has not changed (HTTP 304)")
         return response
 

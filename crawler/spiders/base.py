@@ -15,7 +15,7 @@ KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Content-Language")
 
 
 def utc_now() -> str:
-    """The fetch clock: the only wall-clock read in the whole flow."""
+    """The fetch clock (also when a 304 confirmed a stored page): pipelines read item times, never this."""
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
