@@ -40,7 +40,7 @@ KNOWN_LANGUAGES = frozenset(default_loader.get_locale_map())
 LANGUAGE_ALIASES = {"no": "nb"}
 
 
-def _dateparser_languages(languages: list[str] | None) -> tuple[str, ...] | None:
+def dateparser_languages(languages: list[str] | None) -> tuple[str, ...] | None:
     """Known dateparser codes for `languages` plus English (common in metadata), or None."""
     codes = [LANGUAGE_ALIASES.get(c.lower(), c.lower()) for c in languages or ()]
     known = [c for c in codes if c in KNOWN_LANGUAGES]
@@ -149,7 +149,7 @@ def parse_date(
         local_base = base.astimezone(tz).replace(tzinfo=None)
         if R.YEAR_RE.search(text):  # absolute: the time of day of the base cannot matter
             local_base = local_base.replace(hour=0, minute=0, second=0, microsecond=0)
-        langs = _dateparser_languages(languages)
+        langs = dateparser_languages(languages)
         # Only the page's language and English when the language is known. Retrying every
         # locale on what fails (mostly strings that are no date at all) loaded and compiled
         # every locale's data: 10-900 ms a call, about 4 ms a page over the dev corpus, for

@@ -1,0 +1,84 @@
+"""htmldate's dateparser fallback, limited to the page's own languages.
+
+trafilatura's date search (htmldate with ``extensive_search``) hands the strings its
+own patterns cannot read to one process-wide ``dateparser.DateDataParser`` built
+with ``languages=None``. dateparser then tries every language it knows: a string
+that matches none costs about 100 ms, and the first such string loads every
+locale, about 35 MB in each extraction worker. The dates stage already limits
+dateparser to the page's language plus English (``pipelines.dates``); this does
+the same for htmldate, which has no parameter for it.
+
+Hand-rolled because neither library offers a hook: htmldate looks its parser up
+through the module attribute ``htmldate.extractors.get_external_parser`` on every
+call, so :func:`install` replaces that attribute once with a function that reads
+the languages of the page being extracted from a context variable. A page whose
+language is unknown gets htmldate's own every-language parser, as before.
+
+htmldate caches ``try_date_expr`` by string alone; with the answer now depending on
+the languages, that cache is emptied whenever the language set changes, so a page's
+dates never depend on which pages a worker extracted before it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+import htmldate.extractors
+from dateparser import DateDataParser
+
+from pipelines.dates import dateparser_languages
+
+#: htmldate 1.11's own settings for its fallback parser (htmldate/extractors.py)
+HTMLDATE_SETTINGS: dict[str, Any] = {
+    "NORMALIZE": True,
+    "PARSERS": ["custom-formats", "absolute-time"],
+    "PREFER_DATES_FROM": "past",
+    "PREFER_LOCALE_DATE_ORDER": True,
+    "RETURN_AS_TIMEZONE_AWARE": False,
+    "STRICT_PARSING": True,
+}
+
+_page_languages: ContextVar[tuple[str, ...] | None] = ContextVar("page_languages", default=None)
+_every_language = htmldate.extractors.get_external_parser
+#: the languages in effect when htmldate's string cache was last filled
+_cached_for: tuple[str, ...] | None = None
+
+
+@functools.lru_cache(maxsize=64)  # one parser per language set seen; a parser holds no page data
+def _parser_for(languages: tuple[str, ...]) -> DateDataParser:
+    return DateDataParser(languages=list(languages), settings=HTMLDATE_SETTINGS)
+
+
+def _external_parser() -> DateDataParser:
+    languages = _page_languages.get()
+    return _parser_for(languages) if languages else _every_language()
+
+
+def install() -> None:
+    """Route htmldate's fallback through :func:`_external_parser` (idempotent)."""
+    htmldate.extractors.get_external_parser = _external_parser  # type: ignore[assignment]
+
+
+def _cache_for(languages: tuple[str, ...] | None) -> None:
+    global _cached_for
+    if languages != _cached_for:
+        htmldate.extractors.try_date_expr.cache_clear()
+        _cached_for = languages
+
+
+@contextmanager
+def page_languages(language: str | None) -> Iterator[None]:
+    """Within the block, htmldate's fallback reads dates in ``language`` and English only."""
+    install()
+    languages = dateparser_languages([language] if language else None)
+    _cache_for(languages)
+    token = _page_languages.set(languages)
+    try:
+        yield
+    finally:
+        _page_languages.reset(token)
+        _cache_for(_page_languages.get())
