@@ -54,10 +54,13 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.extensions.CrawlRecorder": 500,
     "crawler.gcfreeze.GcFreeze": 510,
+    "crawler.memtrim.MemoryTrim": 520,
 }
 #: gc.freeze() the start-up heap when the engine starts (crawler/gcfreeze.py): fewer objects for
 #: every full collection and for the one at exit; "0" for a process that runs many crawls in turn
 NEWS_GC_FREEZE = os.environ.get("NEWS_GC_FREEZE", "1") == "1"
+#: give the C heap's free pages back to the system after each item (crawler/memtrim.py; glibc only)
+NEWS_MALLOC_TRIM = os.environ.get("NEWS_MALLOC_TRIM", "1") == "1"
 
 # --- stage settings ---------------------------------------------------------------
 #: trafilatura: favour precision over recall (site chrome costs more than a lost line)

@@ -15,6 +15,7 @@ from typing import Any
 from trafilatura.settings import Extractor
 
 from pipelines.extract import build_options, extract_article
+from pipelines.memory import release_free_memory
 
 _options: Extractor | None = None
 
@@ -32,4 +33,9 @@ def extract_page(html: str, url: str, fetched_at: str) -> dict[str, Any]:
     """:func:`extract_article` with this worker's options (see :func:`init_worker`)."""
     if _options is None:  # a pool started without the initializer is a wiring bug
         raise RuntimeError("pipelines.worker.init_worker was not run in this process")
-    return extract_article(html, url, fetched_at=fetched_at, options=_options)
+    try:
+        return extract_article(html, url, fetched_at=fetched_at, options=_options)
+    finally:
+        # the page's tree is freed by now; without this, one large page keeps the
+        # worker's heap tens of MB larger for the rest of its life (pipelines/memory.py)
+        release_free_memory()

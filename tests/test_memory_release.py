@@ -1,0 +1,46 @@
+"""Free C-heap pages go back to the system (pipelines/memory.py, crawler/memtrim.py)."""
+
+import gc
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from pipelines.memory import release_free_memory
+from tests.conftest import PAGES, scrapy_crawl
+
+needs_glibc = pytest.mark.skipif(not release_free_memory(), reason="no malloc_trim: not glibc")
+
+
+def _rss_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS in /proc/self/status")
+
+
+@needs_glibc
+def test_a_freed_page_tree_is_given_back() -> None:
+    # many small nodes: libxml2 mallocs them from the heap (not mmap), where glibc keeps them
+    page = "<html><body>" + "<div><p>word <b>bold</b> word</p></div>" * 200_000 + "</body></html>"
+    release_free_memory()
+    before = _rss_kb()
+    tree = lxml_html.document_fromstring(page)
+    grown = _rss_kb()
+    del tree, page
+    gc.collect()
+    kept = _rss_kb()
+    assert release_free_memory()
+    after = _rss_kb()
+    assert grown - before > 50_000, "the test page did not grow the heap enough to measure"
+    assert kept - after > 0.5 * (grown - before), (before, grown, kept, after)
+
+
+@needs_glibc
+@pytest.mark.parametrize(("setting", "enabled"), [("1", True), ("0", False)])
+def test_the_crawl_trims_unless_turned_off(tmp_path: Path, setting: str, enabled: bool) -> None:
+    result = scrapy_crawl("replay", tmp_path / "a.db", f"path={PAGES}",
+                          settings={"NEWS_EXTRACT_WORKERS": "0", "NEWS_MALLOC_TRIM": setting})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert ("crawler.memtrim.MemoryTrim" in result.stderr) is enabled
+    assert "5 inserted" in result.stderr or "item_scraped_count': 5" in result.stderr
