@@ -23,6 +23,7 @@ from trafilatura.settings import Extractor
 
 from crawler.items import ArticleItem
 from pipelines.body import extract_body
+from pipelines.htmldate_languages import page_languages
 from pipelines.pool import WorkerCrashed, WorkerFailed, WorkerPool
 from pipelines.signals import collect_signals
 
@@ -54,6 +55,9 @@ ESSAY_MIN_WORDS = 300
 #: date candidate sources that state the article's own publication date: metadata, a <time>
 #: element, the date printed by the headline (pipelines/date_signals.py)
 ARTICLE_DATE_SOURCES = frozenset({"jsonld", "meta", "time", "dateline"})
+#: what the pool's fork server imports before it forks a worker: the worker's code, and the
+#: warm-up that fills the libraries' lazy tables once for every worker (pipelines/warmup.py)
+WORKER_PRELOAD = ("pipelines.worker", "pipelines.warmup")
 #: words of a dated news brief: fewer make a stub or an error page, dated or not
 BRIEF_MIN_WORDS = 25
 
@@ -194,10 +198,11 @@ def extract_article(html: str, url: str, *, fetched_at: str, options: Extractor)
         "extensive_search": True,
         "max_date": (fetched_day + timedelta(days=1)).isoformat(),
     }
-    doc = trafilatura.bare_extraction(tree, options=options)
     meta = signals["meta"]
     lang = language_code(signals["html_lang"]) or language_code(signals["jsonld"].get("inLanguage")) \
         or language_code((meta.get("og:locale") or [None])[0])
+    with page_languages(lang):
+        doc = trafilatura.bare_extraction(tree, options=options)
     result: dict[str, Any] = {
         "signals": signals,
         "url": canonical or url,
@@ -250,7 +255,7 @@ class ExtractPipeline:
 
             self.pool = WorkerPool(workers, timeout=timeout, initializer=init_worker,
                                    initargs=(favor_precision,), max_tasks=max_tasks,
-                                   preload=("pipelines.worker",))
+                                   preload=WORKER_PRELOAD)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
