@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -131,3 +132,15 @@ def test_page_canonical_link_wins_over_file_location(tmp_path: Path) -> None:
     scrapy_crawl("replay", db, f"path={tmp_path / 'saved.html'}")
     row = next(Database(db)["articles"].rows)
     assert row["url"] == "https://theduran.com/lavrov-confirms-russia-rejected-kerry-offer/"
+
+
+def test_the_run_ends_when_the_last_page_is_stored(tmp_path: Path) -> None:
+    # Items from start() bring no response, after which Scrapy looks whether the spider is idle;
+    # without the replay spider's own look the run idled until the engine's 5-second heartbeat
+    # (heartbeats fall at 0, 5, 10 s after the spider opens). With a worker pool, as in a real
+    # run: extraction in the crawl's own process ends each item before start() goes on.
+    result = scrapy_crawl("replay", tmp_path / "a.db", f"path={PAGES}", settings={"NEWS_EXTRACT_WORKERS": "1"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    match = re.search(r"'elapsed_time_seconds': ([\d.]+)", result.stderr)
+    assert match, result.stderr[-2000:]
+    assert float(match.group(1)) < 4.5
