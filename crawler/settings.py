@@ -59,7 +59,8 @@ EXTENSIONS = {
 #: gc.freeze() the start-up heap when the engine starts (crawler/gcfreeze.py): fewer objects for
 #: every full collection and for the one at exit; "0" for a process that runs many crawls in turn
 NEWS_GC_FREEZE = os.environ.get("NEWS_GC_FREEZE", "1") == "1"
-#: give the C heap's free pages back to the system after each item (crawler/memtrim.py; glibc only)
+#: give the C heap's free pages back to the system: extraction workers after each page
+#: (pipelines/worker.py), the crawl process every 8 items (crawler/memtrim.py); glibc only
 NEWS_MALLOC_TRIM = os.environ.get("NEWS_MALLOC_TRIM", "1") == "1"
 
 # --- stage settings ---------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Extract stage: one parse, structured signals, then trafilatura for text and raw metadata.
 
 Reads settings ``NEWS_EXTRACT_FAVOR_PRECISION``, ``NEWS_EXTRACT_MIN_WORDS``,
-``NEWS_EXTRACT_WORKERS``, ``NEWS_EXTRACT_TIMEOUT`` and ``NEWS_EXTRACT_MAX_TASKS_PER_WORKER``.
+``NEWS_EXTRACT_WORKERS``, ``NEWS_EXTRACT_TIMEOUT``, ``NEWS_EXTRACT_MAX_TASKS_PER_WORKER``
+and ``NEWS_MALLOC_TRIM`` (workers give freed heap pages back after each page).
 :func:`extract_article` is pure and picklable (plain arguments in, a plain dict
 out) so it runs in worker processes (:mod:`pipelines.pool`, :mod:`pipelines.worker`):
 :class:`ExtractPipeline` only adapts it, awaiting the pool so the crawl's
@@ -244,7 +245,8 @@ class ExtractPipeline:
     """Scrapy adapter around :func:`extract_article`, run in a process pool (or inline)."""
 
     def __init__(self, crawler: Crawler, *, favor_precision: bool, min_words: int,
-                 workers: int = 0, timeout: float = 60.0, max_tasks: int = 1000) -> None:
+                 workers: int = 0, timeout: float = 60.0, max_tasks: int = 1000,
+                 release_memory: bool = True) -> None:
         self.crawler = crawler
         self.options = build_options(favor_precision=favor_precision)
         self.min_words = min_words
@@ -254,7 +256,7 @@ class ExtractPipeline:
             from pipelines.worker import init_worker
 
             self.pool = WorkerPool(workers, timeout=timeout, initializer=init_worker,
-                                   initargs=(favor_precision,), max_tasks=max_tasks,
+                                   initargs=(favor_precision, release_memory), max_tasks=max_tasks,
                                    preload=WORKER_PRELOAD)
 
     @classmethod
@@ -267,6 +269,7 @@ class ExtractPipeline:
             workers=settings.getint("NEWS_EXTRACT_WORKERS", 0),
             timeout=settings.getfloat("NEWS_EXTRACT_TIMEOUT", 60.0),
             max_tasks=settings.getint("NEWS_EXTRACT_MAX_TASKS_PER_WORKER", 1000),
+            release_memory=settings.getbool("NEWS_MALLOC_TRIM", True),
         )
 
     def close_spider(self) -> None:

@@ -18,15 +18,17 @@ from pipelines.extract import build_options, extract_article
 from pipelines.memory import release_free_memory
 
 _options: Extractor | None = None
+_release_memory = True
 
 
-def init_worker(favor_precision: bool) -> None:
+def init_worker(favor_precision: bool, release_memory: bool = True) -> None:
     """Pool initializer: build this worker's trafilatura options once."""
-    global _options
+    global _options, _release_memory
     # Ctrl-C reaches the whole process group: the crawler shuts down gracefully and
     # finishes its pages in flight, so the workers must not die of it first.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _options = build_options(favor_precision=favor_precision)
+    _release_memory = release_memory
 
 
 def extract_page(html: str, url: str, fetched_at: str) -> dict[str, Any]:
@@ -38,4 +40,5 @@ def extract_page(html: str, url: str, fetched_at: str) -> dict[str, Any]:
     finally:
         # the page's tree is freed by now; without this, one large page keeps the
         # worker's heap tens of MB larger for the rest of its life (pipelines/memory.py)
-        release_free_memory()
+        if _release_memory:
+            release_free_memory()
