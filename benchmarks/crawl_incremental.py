@@ -1,4 +1,4 @@
-"""Benchmark: a generated 2,000-article site on 127.0.0.1, crawled again and again with `scrapy crawl sitemap`.
+"""Benchmark: a generated 2,000-article site on 127.0.0.1, crawled repeatedly with `scrapy crawl sitemap`.
 
 Reports pages/s of the first run into a fresh database, then the time of the
 unchanged second run as a ratio of the first (goal <= 0.1) under each way a

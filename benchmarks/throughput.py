@@ -79,7 +79,9 @@ def link(src: Path, dst: Path) -> None:
         shutil.copyfile(src, dst)
 
 
-def build_replay_dir(pages: list[dict[str, Any]], folder: Path, copies: int = 1, total: int | None = None) -> int:
+def build_replay_dir(
+    pages: list[dict[str, Any]], folder: Path, copies: int = 1, total: int | None = None
+) -> int:
     """Pages under distinct names in `folder/pages`, and `folder/manifest.jsonl` with distinct URLs."""
     (folder / "pages").mkdir(parents=True)
     count = 0
@@ -91,8 +93,14 @@ def build_replay_dir(pages: list[dict[str, Any]], folder: Path, copies: int = 1,
                 name = f"{copy:03d}_{page['set']}_{page['path'].name}"
                 dst = folder / "pages" / name
                 link(page["path"], dst)
-                url = page["url"] if copy == 0 else f"{page['url']}{'&' if '?' in page['url'] else '?'}copy={copy}"
-                manifest.write(json.dumps({"file": str(dst), "url": url, "fetched_at": page["fetched_at"]}) + "\n")
+                url = (
+                    page["url"]
+                    if copy == 0
+                    else f"{page['url']}{'&' if '?' in page['url'] else '?'}copy={copy}"
+                )
+                manifest.write(
+                    json.dumps({"file": str(dst), "url": url, "fetched_at": page["fetched_at"]}) + "\n"
+                )
                 count += 1
     return count
 
@@ -180,7 +188,9 @@ def rows_done(db: Path) -> int:
         return 0
     try:
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
-            return sum(conn.execute(f"select count(*) from {t}").fetchone()[0] for t in ("articles", "failures"))
+            return sum(
+                conn.execute(f"select count(*) from {t}").fetchone()[0] for t in ("articles", "failures")
+            )
     except sqlite3.Error:  # tables not created yet
         return 0
 
@@ -191,8 +201,8 @@ def replay(folder: Path, workers: int | None, report_every: int = 0) -> dict[str
     for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
         stale.unlink(missing_ok=True)
     command = [sys.executable, "-m", "scrapy", "crawl", "replay", "-a", f"path={folder / 'pages'}",
-               "-a", f"manifest={folder / 'manifest.jsonl'}", "-s", f"SQLITE_PATH={db}", "-s", "LOG_LEVEL=INFO",
-               "-s", "LOGSTATS_INTERVAL=2"]
+               "-a", f"manifest={folder / 'manifest.jsonl'}", "-s", f"SQLITE_PATH={db}",
+               "-s", "LOG_LEVEL=INFO", "-s", "LOGSTATS_INTERVAL=2"]
     if workers is not None:
         command += ["-s", f"NEWS_EXTRACT_WORKERS={workers}"]
     started = time.perf_counter()
@@ -219,7 +229,8 @@ def replay(folder: Path, workers: int | None, report_every: int = 0) -> dict[str
                 done = pages_done(folder / "replay.log")
                 if done >= next_report:
                     samples.append((done, total["rss"], total["pss"], total["uss"]))
-                    print(f"    {done:6d} pages done: RSS {total['rss'] / 1024:5.0f} MB, PSS {total['pss'] / 1024:5.0f} MB, "
+                    print(f"    {done:6d} pages done: RSS {total['rss'] / 1024:5.0f} MB, "
+                          f"PSS {total['pss'] / 1024:5.0f} MB, "
                           f"USS {total['uss'] / 1024:5.0f} MB ({time.perf_counter() - started:4.0f} s, "
                           f"load {os.getloadavg()[0]:.2f})", flush=True)
                     next_report = (done // report_every + 1) * report_every
@@ -242,7 +253,8 @@ def print_memory(result: dict[str, Any]) -> None:
     print(f"    peak over the process tree (sums at one instant): RSS {peak['rss']:.0f} MB, "
           f"PSS {peak['pss']:.0f} MB, USS {peak['uss']:.0f} MB")
     print("    each process's own peak: " + "; ".join(
-        f"{p['role']} RSS {p['rss'] / 1024:.0f} / USS {p['uss'] / 1024:.0f} MB" for p in result["per_process"]))
+        f"{p['role']} RSS {p['rss'] / 1024:.0f} / USS {p['uss'] / 1024:.0f} MB"
+        for p in result["per_process"]))
 
 
 def median(values: list[float]) -> float:
@@ -254,14 +266,16 @@ def median(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", help="corpus folder (default ../shared/corpus or $NEWS_INGEST_CORPUS)")
-    parser.add_argument("--workers", type=int, help="NEWS_EXTRACT_WORKERS for the replay (default: the setting)")
+    parser.add_argument("--workers", type=int,
+                        help="NEWS_EXTRACT_WORKERS for the replay (default: the setting)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved (a)+(b) rounds (default 3)")
     parser.add_argument("--synthetic", type=int, default=0, metavar="N", help="also replay N synthetic pages")
     parser.add_argument("--skip-bare", action="store_true", help="skip (a) and (b), only run --synthetic")
     args = parser.parse_args()
     pages = corpus_pages(corpus_dir(args.corpus))
     cores = os.cpu_count() or 1
-    print(f"{cores} CPUs; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the start", flush=True)
+    print(f"{cores} CPUs; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the start",
+          flush=True)
     with tempfile.TemporaryDirectory(prefix="news-throughput-") as tmp:
         if not args.skip_bare:
             folder = Path(tmp) / "corpus"
@@ -272,14 +286,14 @@ def main() -> None:
                       f"(load {os.getloadavg()[0]:.2f}) ...", flush=True)
                 bare, bare_cpu = bare_trafilatura(pages)
                 rate_a = len(pages) / bare
-                print(f"    {bare:.1f} s, {rate_a:.2f} pages/s; {bare_cpu / len(pages) * 1000:.0f} ms CPU a page",
-                      flush=True)
+                print(f"    {bare:.1f} s, {rate_a:.2f} pages/s; "
+                      f"{bare_cpu / len(pages) * 1000:.0f} ms CPU a page", flush=True)
                 print(f"round {number}: (b) scrapy crawl replay, {len(pages)} pages, fresh database "
                       f"(load {os.getloadavg()[0]:.2f}) ...", flush=True)
                 result = replay(folder, args.workers)
                 rate_b = len(pages) / result["seconds"]
-                print(f"    {result['seconds']:.1f} s, {rate_b:.2f} pages/s; {result['done']} pages recorded; "
-                      f"ratio b/a {rate_b / rate_a:.2f}")
+                print(f"    {result['seconds']:.1f} s, {rate_b:.2f} pages/s; "
+                      f"{result['done']} pages recorded; ratio b/a {rate_b / rate_a:.2f}")
                 print_memory(result)
                 # Independent of other load on the machine: CPU a page, and the rate an idle machine
                 # would reach (all cores busy, or the crawler's own process as the bottleneck).
@@ -292,14 +306,15 @@ def main() -> None:
                 rates_a.append(rate_a)
                 rates_b.append(rate_b)
                 ratios.append(rate_b / rate_a)
-            print(f"median of {args.rounds} rounds: (a) {median(rates_a):.2f} pages/s, (b) {median(rates_b):.2f} "
-                  f"pages/s, ratio b/a {median(ratios):.2f} (goal >= 1.6); load average "
-                  f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
+            print(f"median of {args.rounds} rounds: (a) {median(rates_a):.2f} pages/s, "
+                  f"(b) {median(rates_b):.2f} pages/s, ratio b/a {median(ratios):.2f} (goal >= 1.6); "
+                  f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
         if args.synthetic:
             folder = Path(tmp) / "synthetic"
             copies = -(-args.synthetic // len(pages))
             count = build_replay_dir(pages, folder, copies=copies, total=args.synthetic)
-            print(f"(c) scrapy crawl replay, {count} synthetic pages (load {os.getloadavg()[0]:.2f}) ...", flush=True)
+            print(f"(c) scrapy crawl replay, {count} synthetic pages (load {os.getloadavg()[0]:.2f}) ...",
+                  flush=True)
             result = replay(folder, args.workers, report_every=1000)
             print(f"    {result['seconds']:.0f} s, {count / result['seconds']:.2f} pages/s")
             print_memory(result)
@@ -308,7 +323,8 @@ def main() -> None:
                 quarter = len(samples) // 4
                 first = max(s[2] for s in samples[:quarter]) / 1024
                 last = max(s[2] for s in samples[-quarter:]) / 1024
-                print(f"    PSS: highest sample of the first quarter {first:.0f} MB, of the last quarter {last:.0f} MB")
+                print(f"    PSS: highest sample of the first quarter {first:.0f} MB, "
+                      f"of the last quarter {last:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -54,7 +54,10 @@ def _summary(result: runner.RunResult) -> str:
         lines.append("Failures (newest first):")
         lines += [f"  {source} [{stage}] {reason}" for source, stage, reason in rows]
     db.close()
-    lines.append(f"Explore it: news-ingest serve --db {result.db_path}   (Datasette; or: sqlite-utils tables {result.db_path} --counts)")
+    lines.append(
+        f"Explore it: news-ingest serve --db {result.db_path}   "
+        f"(Datasette; or: sqlite-utils tables {result.db_path} --counts)"
+    )
     return "\n".join(lines)
 
 

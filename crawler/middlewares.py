@@ -71,7 +71,9 @@ class ConditionalGetMiddleware:
             request.meta["news_refresh"] = decision.value
             if decision.skips:
                 self.policy.count_skip(self.crawler.stats, decision)
-                raise NotModified(f"{request.url} is stored and current ({decision.value}); not fetched again")
+                raise NotModified(
+                    f"{request.url} is stored and current ({decision.value}); not fetched again"
+                )
         elif decided == Decision.CONDITIONAL.value:
             validators = request.meta.get("news_validators") or (None, None)
         else:

@@ -154,7 +154,8 @@ def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str
 
 
 class StoredPages:
-    """Read-only lookups in the `articles` (and `article_checks`) tables of ``path`` (one primary-key query per URL).
+    """Read-only lookups in the `articles` (and `article_checks`) tables of ``path``
+    (one primary-key query per URL).
 
     A query per URL (~20 µs on the primary key) costs in proportion to the pages
     a run asks about, where loading the table into a dict would cost in proportion

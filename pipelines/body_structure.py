@@ -29,7 +29,9 @@ LEAD_XPATH = (
     "[not(ancestor::nav or ancestor::footer or ancestor::aside or ancestor::a)]"
 )
 #: descendants that mark a layout block rather than a lead paragraph
-LEAD_NOT_INSIDE = ".//script | .//style | .//img | .//figure | .//ul | .//ol | .//form | .//iframe | .//button"
+LEAD_NOT_INSIDE = (
+    ".//script | .//style | .//img | .//figure | .//ul | .//ol | .//form | .//iframe | .//button"
+)
 #: the page's own summary, often printed as the standfirst
 DESCRIPTION_XPATH = (
     "//head/meta[@property='og:description' or @name='description' or @name='twitter:description']"

@@ -99,9 +99,10 @@ def usable_canonical(candidate: str | None, fetched_url: str) -> str | None:
     if parts.path in ("", "/") and not parts.query:
         return None
     fetched = urlsplit(fetched_url)
-    if fetched.scheme in ("http", "https"):
-        if courlan.extract_domain(absolute) != courlan.extract_domain(fetched_url):
-            return None
+    if fetched.scheme in ("http", "https") and (
+        courlan.extract_domain(absolute) != courlan.extract_domain(fetched_url)
+    ):
+        return None
     return absolute.split("#", 1)[0]
 
 
@@ -310,7 +311,11 @@ class ExtractPipeline:
             raise NoContent(item.source, f"no article found ({detail})")
         if looks_like_listing(item.signals, item.url, words):
             self.crawler.stats.inc_value("news/extract/listing_page")
-            raise NoContent(item.source, "no article found (the page declares itself a website page at a section-like address: a section, tag, home or login page)")
+            raise NoContent(
+                item.source,
+                "no article found (the page declares itself a website page at a section-like address: "
+                "a section, tag, home or login page)",
+            )
         if not is_article_page(item.signals):
             self.crawler.stats.inc_value("news/extract/undeclared_article")
         return item

@@ -28,6 +28,7 @@ length. Reads no settings (the Scrapy adapter passes them).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import multiprocessing
 import os
@@ -91,10 +92,8 @@ def _release_fork_server() -> None:
     server = getattr(forkserver, "_forkserver", None)
     fd = getattr(server, "_forkserver_alive_fd", None)
     if isinstance(fd, int):
-        try:
+        with contextlib.suppress(OSError):
             os.close(fd)
-        except OSError:
-            pass
         server._forkserver_alive_fd = None  # type: ignore[union-attr]
 
 
@@ -154,10 +153,8 @@ class _Lane:
 
     def kill(self) -> None:
         """Kill the worker now (it may be stuck in C code) and let the executor go."""
-        try:
+        with contextlib.suppress(ProcessLookupError):  # already gone: the crash case
             os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:  # already gone: the crash case
-            pass
         self.executor.shutdown(wait=False, cancel_futures=True)
 
 

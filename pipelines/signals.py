@@ -157,14 +157,20 @@ def read_jsonld(tree: lxml_html.HtmlElement) -> tuple[dict[str, Any], list[str],
                     "_generic": kinds <= GENERIC_TYPES,
                     "type": sorted(kinds),
                     "headline": next(iter(_strings(node.get("headline")) + _strings(node.get("name"))), ""),
-                    "datePublished": node.get("datePublished") if isinstance(node.get("datePublished"), str) else None,
-                    "dateModified": node.get("dateModified") if isinstance(node.get("dateModified"), str) else None,
+                    "datePublished": (
+                        node.get("datePublished") if isinstance(node.get("datePublished"), str) else None
+                    ),
+                    "dateModified": (
+                        node.get("dateModified") if isinstance(node.get("dateModified"), str) else None
+                    ),
                     "authors": _names(node.get("author")) + _names(node.get("creator")),
                     "author_urls": _profile_urls(node.get("author")),
                     "publisher": (_names(publisher) or [None])[0],
                     "sections": _strings(node.get("articleSection")),
                     "keywords": _strings(node.get("keywords")),
-                    "articleBody": node.get("articleBody") if isinstance(node.get("articleBody"), str) else None,
+                    "articleBody": (
+                        node.get("articleBody") if isinstance(node.get("articleBody"), str) else None
+                    ),
                     "url": node.get("url") if isinstance(node.get("url"), str) else None,
                     "inLanguage": node.get("inLanguage") if isinstance(node.get("inLanguage"), str) else None,
                 }

@@ -186,10 +186,15 @@ class SiteServer:
         self.log.clear()
 
     def edit_article(self, i: int, extra: str, lastmod: str | None = None) -> None:
-        """Correct article ``i`` (a paragraph added: new body, new ETag); ``lastmod`` also updates the sitemap."""
+        """Correct article ``i`` (a paragraph added: new body, new ETag).
+
+        ``lastmod`` also updates the sitemap.
+        """
         path = article_path(i)
         self.pages[path] = Page(
-            article_html(self.base_url, path, i, f"Island story number {i}", published_at(i), extra=extra).encode()
+            article_html(
+                self.base_url, path, i, f"Island story number {i}", published_at(i), extra=extra
+            ).encode()
         )
         if lastmod:
             self.set_lastmod(i, lastmod)
@@ -307,9 +312,10 @@ def json_feed(base: str, numbers: list[int]) -> str:
 def news_sitemap(
     base: str, numbers: list[int], extra_paths: tuple[str, ...] = (), lastmods: dict[int, str] | None = None
 ) -> str:
-    """A Google News sitemap: each article with its lastmod (publication time unless edited) and news fields."""
+    """A Google News sitemap: each article with its lastmod (publication time unless edited), news fields."""
     urls = "".join(
-        f"<url><loc>{base}{article_path(i)}</loc><lastmod>{(lastmods or {}).get(i, published_at(i))}</lastmod>"
+        f"<url><loc>{base}{article_path(i)}</loc>"
+        f"<lastmod>{(lastmods or {}).get(i, published_at(i))}</lastmod>"
         f"<news:news><news:publication>"
         f"<news:name>Test Courier</news:name><news:language>en</news:language></news:publication>"
         f"<news:publication_date>2024-05-{(i - 1) % 28 + 1:02d}T09:00:00+00:00</news:publication_date>"

@@ -89,8 +89,11 @@ def test_truncated_and_corrupt_gzip(tmp_path: Path) -> None:
     ("body", "headers"),
     [
         (b'<meta charset="windows-1252">' + HTML.encode("cp1252"), {}),
-        (b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">' + HTML.encode("cp1252"),
-         {"Content-Type": "text/html"}),
+        (
+            b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
+            + HTML.encode("cp1252"),
+            {"Content-Type": "text/html"},
+        ),
         (HTML.encode("cp1252"), {"Content-Type": "text/html; charset=windows-1252"}),
         (b"\xef\xbb\xbf" + HTML.encode("utf-8"), {}),
         (HTML.encode("utf-8"), {}),
@@ -114,7 +117,9 @@ def test_decoding_keeps_curly_quotes(body: bytes, headers: dict[str, str]) -> No
         ("<p>é</p>".encode(), {"Content-Type": "text/html; charset=iso-8859-1"}, "Ã©"),
     ],
 )
-def test_utf8_bytes_win_over_a_stale_meta_charset(body: bytes, headers: dict[str, str], expected: str) -> None:
+def test_utf8_bytes_win_over_a_stale_meta_charset(
+    body: bytes, headers: dict[str, str], expected: str
+) -> None:
     response = fixtures.to_response(body, "https://a.example/", headers)
     assert expected in fixtures.decoded_text(response)
 

@@ -32,8 +32,11 @@ def cases() -> list[Any]:
                 continue
             values = value if field in ("text_contains", "text_excludes") else [value]
             for one in values:
-                label = f"{page_id}::{field}" + (f"[{one[:24]}]" if len(values) > 1 or field.startswith("text_c")
-                                                 or field == "text_excludes" else "")
+                label = f"{page_id}::{field}" + (
+                    f"[{one[:24]}]"
+                    if len(values) > 1 or field.startswith("text_c") or field == "text_excludes"
+                    else ""
+                )
                 found.append(pytest.param(expected["url"], field, one, id=label))
     return found
 

@@ -1,4 +1,7 @@
-"""Incremental live crawls and cron: refresh policy, sitemap lastmod, conditional GETs, versions, lock, failed runs."""
+"""Incremental live crawls and cron.
+
+Refresh policy, sitemap lastmod, conditional GETs, versions, lock, failed runs.
+"""
 
 from __future__ import annotations
 
@@ -123,7 +126,9 @@ def counts(db: Path) -> tuple[int, int, int]:
 
 
 def stored_row(db: Path, path: str) -> dict:
-    return next(Database(db).query("select url, text, fetched_at from articles where url like ?", [f"%{path}"]))
+    return next(
+        Database(db).query("select url, text, fetched_at from articles where url like ?", [f"%{path}"])
+    )
 
 
 
@@ -132,7 +137,9 @@ def just_now() -> str:
     return (datetime.now(UTC) + timedelta(seconds=1)).isoformat(timespec="seconds")
 
 
-def test_unchanged_lastmods_cost_no_request_and_a_newer_lastmod_refetches(site: SiteServer, tmp_path: Path) -> None:
+def test_unchanged_lastmods_cost_no_request_and_a_newer_lastmod_refetches(
+    site: SiteServer, tmp_path: Path
+) -> None:
     db = tmp_path / "inc.db"
     first = crawl(site, db)
     assert first.returncode == 0, first.stdout + first.stderr[-3000:]
@@ -217,12 +224,17 @@ def test_a_page_stored_under_its_canonical_link_is_known_by_the_address_it_was_f
     site.pages[alias] = site.pages[article_path(1)]  # the same page; its canonical link names the real path
 
     def crawl_alias() -> None:
-        result = news_ingest("crawl", "urls", "-a", f"urls={site.base_url}{alias}", "--db", str(db), *cli_settings())
+        result = news_ingest(
+            "crawl", "urls", "-a", f"urls={site.base_url}{alias}", "--db", str(db), *cli_settings()
+        )
         assert result.returncode == 0, result.stdout + result.stderr[-3000:]
 
     crawl_alias()
     row = next(Database(db).query("select url, fetched_url from articles"))
-    assert (row["url"], row["fetched_url"]) == (f"{site.base_url}{article_path(1)}", f"{site.base_url}{alias}")
+    assert (row["url"], row["fetched_url"]) == (
+        f"{site.base_url}{article_path(1)}",
+        f"{site.base_url}{alias}",
+    )
     site.clear_log()
     crawl_alias()  # the alias is recognised: asked with the stored validators, not fetched in full
     assert [(r.status, r.conditional) for r in site.log if r.path == alias] == [(304, True)]
@@ -243,7 +255,9 @@ def test_without_trusted_lastmods_every_stored_article_is_asked_conditionally(
     assert counts(db) == (0, 0, 6)
 
 
-def test_feed_updated_dates_skip_and_feeds_without_them_ask_conditionally(site: SiteServer, tmp_path: Path) -> None:
+def test_feed_updated_dates_skip_and_feeds_without_them_ask_conditionally(
+    site: SiteServer, tmp_path: Path
+) -> None:
     db = tmp_path / "feed.db"
     feeds = f"url={site.base_url}/rss.xml,{site.base_url}/atom.xml"
 

@@ -35,7 +35,12 @@ class PolicySpider(scrapy.Spider):
 def db(tmp_path: Path) -> str:
     path = tmp_path / "stored.db"
     Database(path)["articles"].insert(
-        {"url": STORED, "fetched_at": FETCHED, "etag": '"v1"', "last_modified": "Wed, 01 May 2024 08:00:00 GMT"},
+        {
+            "url": STORED,
+            "fetched_at": FETCHED,
+            "etag": '"v1"',
+            "last_modified": "Wed, 01 May 2024 08:00:00 GMT",
+        },
         pk="url",
     )
     return str(path)

@@ -393,7 +393,8 @@ def test_jsonld_agreement_filters_extra_paragraphs() -> None:
 
 def test_section_front_gives_empty_body() -> None:
     teasers = "".join(
-        f"<div class='teaser'><h2><a href='/news/{i}'>Teaser headline number {i} about the city budget and buses</a></h2></div>"
+        f"<div class='teaser'><h2><a href='/news/{i}'>"
+        f"Teaser headline number {i} about the city budget and buses</a></h2></div>"
         for i in range(12)
     )
     result = extract_body(
@@ -451,7 +452,8 @@ def test_fundus_body_f1_floor() -> None:
 
 LEAD_PAGE = """<html><head><title>Pool repairs cost more</title></head><body>
 <article><header><h1>Pool repairs cost more</h1>
-<p class="lead">The repairs of the town pool will cost 2.4 million euros more than planned, the council heard.</p>
+<p class="lead">The repairs of the town pool will cost 2.4 million euros more than planned, \
+the council heard.</p>
 </header><div class="article-body">
 <p>The pool should have reopened at Easter. When the builders removed the old tiles in winter they found
 damage nobody had expected: the concrete basin is damp in several places and the steel is rusting.</p>

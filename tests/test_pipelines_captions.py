@@ -69,11 +69,17 @@ def test_caption_key_normalises(a: str, b: str) -> None:
 @pytest.mark.parametrize(
     ("caption", "expected"),
     [
-        ("Seit Oktober geschlossen: das Hallenbad. Foto: Kreisbote/Archiv", "Seit Oktober geschlossen: das Hallenbad."),
+        (
+            "Seit Oktober geschlossen: das Hallenbad. Foto: Kreisbote/Archiv",
+            "Seit Oktober geschlossen: das Hallenbad.",
+        ),
         ("Waves break over the wall. Photo: Sam Pengelly/The Gazette", "Waves break over the wall."),
         ("The mayor at the opening (Photo: Jane Roe)", "The mayor at the opening"),
         ("Crowds in the square © dpa", "Crowds in the square"),
-        ("Putin meets Kerry in Moscow (Sergey Guneev, Sputnik)", "Putin meets Kerry in Moscow (Sergey Guneev, Sputnik)"),
+        (
+            "Putin meets Kerry in Moscow (Sergey Guneev, Sputnik)",
+            "Putin meets Kerry in Moscow (Sergey Guneev, Sputnik)",
+        ),
         ("Photo: Jane Roe", "Photo: Jane Roe"),  # nothing but a credit: keep it rather than nothing
         ("Source of the river Thames", "Source of the river Thames"),  # no colon: not a credit
     ],

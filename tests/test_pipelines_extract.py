@@ -77,7 +77,9 @@ def test_extract_article_collects_text_and_signals() -> None:
 
 def test_extract_article_rejects_unparsable_input() -> None:
     with pytest.raises(ValueError, match="could not be parsed"):
-        extract_article("", "https://a.org/x", fetched_at="2024-01-01T00:00:00+00:00", options=build_options())
+        extract_article(
+            "", "https://a.org/x", fetched_at="2024-01-01T00:00:00+00:00", options=build_options()
+        )
 
 
 def _signals(og_type: str | None, jsonld: bool = False) -> dict:

@@ -60,8 +60,8 @@ def test_insert_then_unchanged_then_updated(store: Store) -> None:
 
 
 def test_success_clears_the_failure_of_the_same_page(store: Store) -> None:
-    store.save_failure(PageFailure(source="saved/story.html", url="https://a.example/story",
-                                   stage="extract", reason="no article found", at="2024-03-14T00:00:00+00:00"))
+    store.save_failure(PageFailure(source="saved/story.html", url="https://a.example/story", stage="extract",
+                                   reason="no article found", at="2024-03-14T00:00:00+00:00"))
     assert store.db["failures"].count == 1
     store.save_article(article_row(item()))
     assert store.db["failures"].count == 0

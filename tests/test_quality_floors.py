@@ -18,7 +18,8 @@ from crawler.evaluate import evaluate_set
 pytestmark = pytest.mark.corpus
 
 #: fundus/: summary key -> lowest accepted value
-#: measured: body 0.969 (P 0.963), title 0.891, authors 0.868 (P 0.980), day 0.981, instant 0.984, topics 0.686
+#: measured: body 0.969 (P 0.963), title 0.891, authors 0.868 (P 0.980), day 0.981, instant 0.984,
+#: topics 0.686
 #: (authors: person names only, CONTRACT.md; about 61 of the 317 truth names are agencies,
 #: outlets, places or initials, so person-only F1 cannot pass about 0.89 on this set)
 FUNDUS_FLOORS = {

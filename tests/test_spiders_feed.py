@@ -72,7 +72,14 @@ def test_json_feed_entries() -> None:
             "2024-05-04T09:00:00Z",
         ),
     ],
-    ids=["rss-pubdate-only", "rss-atom-updated", "rss-dcterms-modified", "atom-updated", "json-no-modified", "json-date-modified"],
+    ids=[
+        "rss-pubdate-only",
+        "rss-atom-updated",
+        "rss-dcterms-modified",
+        "atom-updated",
+        "json-no-modified",
+        "json-date-modified",
+    ],
 )
 def test_entries_carry_their_own_modification_date_only(body: bytes, modified: str) -> None:
     (entry,) = parse_feed(body, BASE + "/feed")

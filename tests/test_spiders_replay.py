@@ -139,7 +139,9 @@ def test_the_run_ends_when_the_last_page_is_stored(tmp_path: Path) -> None:
     # without the replay spider's own look the run idled until the engine's 5-second heartbeat
     # (heartbeats fall at 0, 5, 10 s after the spider opens). With a worker pool, as in a real
     # run: extraction in the crawl's own process ends each item before start() goes on.
-    result = scrapy_crawl("replay", tmp_path / "a.db", f"path={PAGES}", settings={"NEWS_EXTRACT_WORKERS": "1"})
+    result = scrapy_crawl(
+        "replay", tmp_path / "a.db", f"path={PAGES}", settings={"NEWS_EXTRACT_WORKERS": "1"}
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     match = re.search(r"'elapsed_time_seconds': ([\d.]+)", result.stderr)
     assert match, result.stderr[-2000:]

@@ -87,7 +87,9 @@ def test_a_live_page_decodes_as_its_replay_does_despite_a_stale_meta_charset(
                         extra=sentence).replace('<meta charset="utf-8">', '<meta charset="iso-8859-1">')
     site.pages[path] = Page(html.encode("utf-8"), content_type="text/html")
     db = tmp_path / "charset.db"
-    result = news_ingest("crawl", "urls", "-a", f"urls={site.base_url}{path}", "--db", str(db), *cli_settings())
+    result = news_ingest(
+        "crawl", "urls", "-a", f"urls={site.base_url}{path}", "--db", str(db), *cli_settings()
+    )
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     text = next(Database(db).query("select text from articles"))["text"]
     assert sentence in text

@@ -147,8 +147,10 @@ class ReplaySpider(ArticleSpider):
                 item = self.replay_one(path, source)
             except Exception as exc:  # a bug on one page must not end the whole run
                 self.logger.exception("replay of %s failed", source)
-                self.record_failure(source=source, url=path.resolve().as_uri(), stage="decode",
-                                    reason=f"an internal error stopped this page ({type(exc).__name__}: {exc})")
+                self.record_failure(
+                    source=source, url=path.resolve().as_uri(), stage="decode",
+                    reason=f"an internal error stopped this page ({type(exc).__name__}: {exc})",
+                )
                 continue
             if item is not None:
                 await self._wait_for_room()
