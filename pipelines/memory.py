@@ -28,6 +28,8 @@ def _load_trim() -> Callable[[int], int] | None:
 
 
 _malloc_trim = _load_trim()
+#: can this process give free heap pages back (glibc)?
+TRIM_AVAILABLE = _malloc_trim is not None
 
 
 def release_free_memory() -> bool:

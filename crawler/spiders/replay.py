@@ -106,12 +106,12 @@ class ReplaySpider(ArticleSpider):
         if watch is not None and watch.running:
             watch.stop()
 
-    #
-    # The same look also ends a run that finished normally: Scrapy looks whether the spider is
-    # idle after each response, but items from start() come with none, so once the last one is
-    # stored the run waited for the engine's 5-second heartbeat (measured: a 3 s idle tail on
-    # a 26 s replay of 657 pages). The nudge is the engine's own check, brought forward.
     def _close_if_idle(self) -> None:
+        # The same periodic look also ends a run that finished normally: Scrapy looks whether
+        # the spider is idle after each response, but items from start() come with none, so
+        # once the last one was stored the run waited for the engine's 5-second heartbeat
+        # (measured: a 3 s idle tail on a 26 s replay of 657 pages). The nudge schedules the
+        # engine's own check (what the heartbeat runs) now.
         engine = self.crawler.engine
         scraper = engine.scraper if engine else None
         slot = getattr(scraper, "slot", None)
