@@ -35,6 +35,8 @@ class LinkSpider(ArticleSpider):
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[ArticleItem | scrapy.Request]:
         if "/a/" in response.url:
-            yield self.article_item(response)
+            item = self.article_item(response)
+            if item is not None:
+                yield item
         for href in response.css("a::attr(href)").getall():
             yield response.follow(href, callback=self.parse)

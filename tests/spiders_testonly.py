@@ -35,7 +35,9 @@ class UrlsTestSpider(ArticleSpider):
             yield scrapy.Request(url, callback=self.parse, errback=self.failed)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[ArticleItem]:
-        yield self.article_item(response)
+        item = self.article_item(response)
+        if item is not None:
+            yield item
 
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]

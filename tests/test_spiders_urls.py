@@ -103,3 +103,9 @@ def test_a_live_page_decodes_as_its_replay_does_despite_a_stale_meta_charset(
     result = news_ingest("replay", str(saved), "--db", str(replayed))
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     assert next(Database(replayed).query("select text from articles"))["text"] == text
+
+    # And so does a replay of the crawl's own WARC archive (its records keep the HTTP header).
+    from_archive = tmp_path / "archive.db"
+    result = news_ingest("replay", str(tmp_path / "warc"), "--db", str(from_archive))
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert next(Database(from_archive).query("select text from articles"))["text"] == text

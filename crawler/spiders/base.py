@@ -8,6 +8,7 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
+from crawler.fixtures import PageError, decoded_text
 from crawler.items import ArticleItem, PageFailure, page_failed
 
 #: response headers kept on the item (and stored) for conditional GETs and audits
@@ -26,13 +27,24 @@ class ArticleSpider(scrapy.Spider):
         self,
         response: Response,
         *,
-        text: str | None = None,
         source: str | None = None,
         fetched_at: str | None = None,
         hints: dict[str, Any] | None = None,
         site_config: dict[str, Any] | None = None,
-    ) -> ArticleItem:
-        """Build the item every pipeline expects from one response."""
+    ) -> ArticleItem | None:
+        """Build the item every pipeline expects from one response, or None after recording why not.
+
+        Every spider's pages are decoded here, the one way (:func:`crawler.fixtures.decoded_text`:
+        UTF-8 bytes under a stale ``<meta charset>`` are read as UTF-8), so a live crawl, a
+        replay of its WARC archive and a replay of saved files give the same text; a body
+        that does not decode is a `failures` row.
+        """
+        source = source or response.url
+        try:
+            text = decoded_text(response)
+        except PageError as exc:
+            self.record_failure(source=source, url=response.url, stage=exc.stage, reason=exc.reason)
+            return None
         headers = {
             name: (response.headers.get(name) or b"").decode("latin-1")
             for name in KEPT_HEADERS
@@ -41,8 +53,8 @@ class ArticleSpider(scrapy.Spider):
         meta = response.request.meta if response.request is not None else {}
         return ArticleItem(
             fetched_url=response.url,
-            source=source or response.url,
-            html=text if text is not None else response.text,
+            source=source,
+            html=text,
             fetched_at=fetched_at or utc_now(),
             spider=self.name,
             hints=dict(hints or meta.get("hints") or {}),

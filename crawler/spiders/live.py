@@ -29,7 +29,6 @@ from twisted.internet.defer import CancelledError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TimeoutError
 
 from crawler import sites
-from crawler.fixtures import PageError, decoded_text
 from crawler.items import ArticleItem
 from crawler.refresh import REFRESH_POLICIES
 from crawler.spiders.base import ArticleSpider
@@ -151,21 +150,10 @@ class LiveSpider(ArticleSpider):
         return False
 
     def make_item(self, response: TextResponse) -> ArticleItem | None:
-        """The item for an article response, stamped with the archive's fetch time.
-
-        The body is decoded as replay decodes a saved page (:func:`crawler.fixtures.decoded_text`),
-        so a live crawl and a replay of its archive give the same text; a body that does
-        not decode is a `failures` row (None here).
-        """
-        try:
-            text = decoded_text(response)
-        except PageError as exc:
-            self.record_failure(source=response.url, url=response.url, stage=exc.stage, reason=exc.reason)
-            return None
-        return self.article_item(
-            response, text=text, fetched_at=response.meta.get("fetched_at"),
-            site_config=self.config_for(response.url),
-        )
+        """The item for an article response, stamped with the archive's fetch time (None: a
+        body that does not decode, recorded as a `failures` row by :meth:`article_item`)."""
+        return self.article_item(response, fetched_at=response.meta.get("fetched_at"),
+                                 site_config=self.config_for(response.url))
 
     def fetch_failed(self, failure: Failure) -> None:
         """Errback: a download that gave no usable response becomes a `failures` row."""

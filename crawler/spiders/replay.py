@@ -163,6 +163,8 @@ class ReplaySpider(ArticleSpider):
             response = fixtures.to_response(page.body, page.url, page.headers)
             item = self.article_item(response, source=page.url, fetched_at=page.fetched_at, hints=page.hints,
                                      site_config=sites.site_for_url(known_sites, page.url))
+            if item is None:  # recorded as a failure
+                continue
             await self._wait_for_room()
             self.in_flight += 1
             yield item
@@ -177,7 +179,6 @@ class ReplaySpider(ArticleSpider):
             body = fixtures.read_body(path, self.settings.getint("DOWNLOAD_MAXSIZE"))
             fixtures.check_markup(body)
             response = fixtures.to_response(body, url, page.headers)
-            text = fixtures.decoded_text(response)
             fetched_at = fixtures.iso_utc(page.fetched_at) if page.fetched_at else \
                 fixtures.file_fetched_at(path)
         except PageError as exc:
@@ -187,4 +188,4 @@ class ReplaySpider(ArticleSpider):
             self.record_failure(source=source, url=url, stage="decode",
                                 reason=f"the page's metadata is invalid ({exc})")
             return None
-        return self.article_item(response, text=text, source=source, fetched_at=fetched_at)
+        return self.article_item(response, source=source, fetched_at=fetched_at)
