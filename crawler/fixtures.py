@@ -254,7 +254,9 @@ def decoded_text(response: TextResponse) -> str:
         text = response.text
     bad = text.count("\ufffd")
     if bad and bad > len(text) * MAX_REPLACEMENT_SHARE:
-        try:  # a page saved as UTF-8 that still declares its old charset: the bytes say UTF-8
+        # An HTTP charset the bytes contradict (a stale <meta> alone is handled above): when
+        # the declared multi-byte charset leaves mostly garbage, valid UTF-8 bytes win.
+        try:
             return response.body.decode("utf-8").replace("\x00", "")
         except UnicodeDecodeError:
             pass
