@@ -272,12 +272,21 @@ def file_fetched_at(path: Path) -> str:
     return datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
 
 
-def iso_utc(value: str) -> str:
-    """Normalise a manifest/sidecar timestamp to ISO 8601 UTC (naive values are taken as UTC)."""
+def parse_utc(value: str) -> datetime:
+    """An aware UTC datetime from an ISO 8601 timestamp (naive values are taken as UTC).
+
+    Raises:
+        ValueError: not an ISO 8601 timestamp.
+    """
     text = value.strip().replace("Z", "+00:00")
     if " " in text and "T" not in text and len(text) > 10:
         text = text.replace(" ", "T", 1)
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+    return moment.astimezone(UTC)
+
+
+def iso_utc(value: str) -> str:
+    """Normalise a manifest/sidecar timestamp to ISO 8601 UTC (naive values are taken as UTC)."""
+    return parse_utc(value).isoformat(timespec="seconds")

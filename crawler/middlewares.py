@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
-__all__ = ["ConditionalGetMiddleware", "NotModified", "conditional_headers"]
+__all__ = ["ConditionalGetMiddleware", "NotModified"]
 
 
 class NotModified(IgnoreRequest):

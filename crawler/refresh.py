@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
+from crawler.fixtures import parse_utc
+
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
@@ -84,12 +86,9 @@ def parse_moment(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        return parse_utc(value)
     except ValueError:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def latest_change(lastmod: str | None) -> datetime | None:

@@ -1,11 +1,15 @@
-"""Free C-heap pages go back to the system (pipelines/memory.py, crawler/memtrim.py)."""
+"""The crawl's memory extensions: free C-heap pages go back to the system (pipelines/memory.py,
+crawler/memtrim.py); the start-up heap is frozen (crawler/gcfreeze.py)."""
 
 import gc
 from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.test import get_crawler
 
+from crawler.gcfreeze import GcFreeze
 from pipelines.memory import TRIM_AVAILABLE, release_free_memory
 from tests.conftest import PAGES, scrapy_crawl
 
@@ -44,3 +48,17 @@ def test_the_crawl_trims_unless_turned_off(tmp_path: Path, setting: str, enabled
     assert result.returncode == 0, result.stderr[-2000:]
     assert ("crawler.memtrim.MemoryTrim" in result.stderr) is enabled
     assert "5 inserted" in result.stderr or "item_scraped_count': 5" in result.stderr
+
+
+def test_gc_freeze_is_a_setting() -> None:
+    with pytest.raises(NotConfigured):
+        GcFreeze.from_crawler(get_crawler(settings_dict={"NEWS_GC_FREEZE": False}))
+    crawler = get_crawler(settings_dict={"NEWS_GC_FREEZE": True})
+    crawler.stats.open_spider()
+    extension = GcFreeze.from_crawler(crawler)
+    try:
+        extension.engine_started()
+        assert gc.get_freeze_count() > 0
+        assert crawler.stats.get_value("news/gc/frozen_objects") == gc.get_freeze_count()
+    finally:
+        gc.unfreeze()  # the test process goes on collecting as usual

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import gc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import scrapy
-from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 from sqlite_utils import Database
 
-from crawler.gcfreeze import GcFreeze
 from crawler.middlewares import ConditionalGetMiddleware, NotModified
 from crawler.middlewares_refresh import RefreshFilterMiddleware
 
@@ -121,17 +118,3 @@ def test_refresh_always_sends_no_validators(db: str) -> None:
     request = scrapy.Request(STORED)
     mw.process_request(request)
     assert "If-None-Match" not in request.headers
-
-
-def test_gc_freeze_is_a_setting() -> None:
-    with pytest.raises(NotConfigured):
-        GcFreeze.from_crawler(get_crawler(settings_dict={"NEWS_GC_FREEZE": False}))
-    crawler = get_crawler(settings_dict={"NEWS_GC_FREEZE": True})
-    crawler.stats.open_spider()
-    extension = GcFreeze.from_crawler(crawler)
-    try:
-        extension.engine_started()
-        assert gc.get_freeze_count() > 0
-        assert crawler.stats.get_value("news/gc/frozen_objects") == gc.get_freeze_count()
-    finally:
-        gc.unfreeze()  # the test process goes on collecting as usual
