@@ -23,6 +23,7 @@ Policies (``-a refresh=…``):
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,6 +34,8 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 
 from crawler.fixtures import parse_utc
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -161,19 +164,15 @@ class StoredPages:
     to the database, which only grows.
     """
 
-    #: newest schema first; a database from an older news-ingest (or another tool) lacks the
-    #: later tables and columns. A page stored under its canonical link is found by the
-    #: address it was fetched from too.
-    QUERIES = (
+    #: a page stored under its canonical link is found by the address it was fetched from too;
+    #: the store pipeline brings the database to the current schema when the spider opens,
+    #: before the first request is decided
+    QUERY = (
         "select fetched_at, etag, last_modified, (select checked_at from article_checks where url = :u)"
-        " from articles where url = :u or fetched_url = :u order by url = :u desc limit 1",
-        "select fetched_at, etag, last_modified from articles where url = :u or fetched_url = :u"
-        " order by url = :u desc limit 1",
-        "select fetched_at, etag, last_modified from articles where url = :u",
+        " from articles where url = :u or fetched_url = :u order by url = :u desc limit 1"
     )
 
     def __init__(self, path: str | None) -> None:
-        self.queries = list(self.QUERIES)
         self.path = path
         self.db: sqlite3.Connection | None = None
         self.missing = not path or not Path(path).is_file()
@@ -186,13 +185,13 @@ class StoredPages:
             # Read-only: the store pipeline is the one writer of this file.
             self.db = sqlite3.connect(f"file:{Path(str(self.path)).resolve()}?mode=ro", uri=True)
         try:
-            row = self.db.execute(self.queries[0], {"u": url}).fetchone()
-        except sqlite3.OperationalError:
-            self.queries.pop(0)
-            if not self.queries:  # no articles table yet: a fresh database
-                self.missing = True
-                return None
-            return self.get(url)
+            row = self.db.execute(self.QUERY, {"u": url}).fetchone()
+        except sqlite3.OperationalError as exc:
+            # Not a news-ingest database, or unreadable: every page is fetched in full, as in
+            # a first run, rather than failing requests over a lookup.
+            logger.warning("stored pages cannot be read from %s (%s): fetching every page", self.path, exc)
+            self.missing = True
+            return None
         return StoredPage(*row) if row else None
 
     def close(self) -> None:

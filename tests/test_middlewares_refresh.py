@@ -13,6 +13,8 @@ from sqlite_utils import Database
 
 from crawler.middlewares import ConditionalGetMiddleware, NotModified
 from crawler.middlewares_refresh import RefreshFilterMiddleware
+from crawler.refresh import StoredPages
+from pipelines.schema import migrate
 
 STORED = "https://news.example/2024/05/01/ferry-timetable-changes"
 OTHER = "https://news.example/2024/05/02/harbour-council-vote"
@@ -31,14 +33,18 @@ class PolicySpider(scrapy.Spider):
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     path = tmp_path / "stored.db"
-    Database(path)["articles"].insert(
+    database = Database(path)
+    migrate(database)  # the schema the store pipeline gives every database it opens
+    database["articles"].insert(
         {
             "url": STORED,
+            "fetched_url": STORED,
+            "source": STORED,
             "fetched_at": FETCHED,
             "etag": '"v1"',
             "last_modified": "Wed, 01 May 2024 08:00:00 GMT",
         },
-        pk="url",
+        alter=False,
     )
     return str(path)
 
@@ -118,3 +124,15 @@ def test_refresh_always_sends_no_validators(db: str) -> None:
     request = scrapy.Request(STORED)
     mw.process_request(request)
     assert "If-None-Match" not in request.headers
+
+
+def test_a_database_without_articles_means_nothing_is_stored(tmp_path: Path, db: str) -> None:
+    other = tmp_path / "other.db"
+    Database(other)["notes"].insert({"text": "not a news-ingest database"})
+    stored = StoredPages(str(other))
+    assert stored.get(STORED) is None
+    assert stored.missing  # asked once, not again for every page
+    stored.close()
+    # the migrated database of the fixture answers
+    found = StoredPages(db).get(STORED)
+    assert found is not None and found.etag == '"v1"'
