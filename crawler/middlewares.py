@@ -56,30 +56,22 @@ class ConditionalGetMiddleware:
         # Only live spiders have a refresh policy; feeds, sitemaps, robots.txt are never stored.
         if refresh is None or request.meta.get("news_conditional") is False:
             return None
-        decided = request.meta.get("news_refresh")
-        if decided is not None and request.meta.get("redirect_times"):
-            # A redirect's target is another page: the first URL's validators do not apply to it.
+        if request.meta.get("redirect_times"):
+            # A redirect's target is another page: the first URL's decision and validators do not apply.
             for name in ("If-None-Match", "If-Modified-Since"):
                 request.headers.pop(name, None)
-            request.meta.pop("news_conditional_sent", None)
-            decided = None
-        if decided is None:
+            for key in ("news_refresh", "news_validators", "news_conditional_sent"):
+                request.meta.pop(key, None)
+        if "news_refresh" not in request.meta:
             # Not seen by RefreshFilterMiddleware (a redirect's target): decided here, same policy.
-            decision, stored = self.policy.decide(
-                canonical_url(request.url), refresh, request.meta.get("news_lastmod"))
-            validators = (stored.etag, stored.last_modified) if stored is not None else (None, None)
-            request.meta["news_refresh"] = decision.value
+            decision = self.policy.apply(request, canonical_url(request.url), refresh, self.crawler.stats)
             if decision.skips:
-                self.policy.count_skip(self.crawler.stats, decision)
                 raise NotModified(
                     f"{request.url} is stored and current ({decision.value}); not fetched again"
                 )
-        elif decided == Decision.CONDITIONAL.value:
-            validators = request.meta.get("news_validators") or (None, None)
-        else:
-            return None
         if request.meta["news_refresh"] != Decision.CONDITIONAL.value:
             return None
+        validators = request.meta.get("news_validators") or (None, None)
         for name, value in conditional_headers(*validators).items():
             request.headers.setdefault(name, value)
         request.meta["news_conditional_sent"] = True

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import Request, signals
 
-from crawler.refresh import Decision, RefreshPolicy
+from crawler.refresh import RefreshPolicy
 from pipelines.dedup import canonical_url
 
 if TYPE_CHECKING:
@@ -58,14 +58,7 @@ class RefreshFilterMiddleware:
             self.crawler.stats.inc_value("news/incremental/listed_twice")
             return False
         self.decided.add(url)
-        decision, stored = self.policy.decide(url, refresh, obj.meta.get("news_lastmod"))
-        obj.meta["news_refresh"] = decision.value
-        if decision.skips:
-            self.policy.count_skip(self.crawler.stats, decision)
-            return False
-        if decision is Decision.CONDITIONAL and stored is not None:
-            obj.meta["news_validators"] = (stored.etag, stored.last_modified)
-        return True
+        return not self.policy.apply(obj, url, refresh, self.crawler.stats).skips
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         async for obj in start:

@@ -38,6 +38,7 @@ from crawler.fixtures import parse_utc
 logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from scrapy import Request
     from scrapy.settings import BaseSettings
 
 REFRESH_POLICIES = ("conditional", "revalidate", "always", "never")
@@ -226,6 +227,17 @@ class RefreshPolicy:
         decision = decide(refresh, stored, now=datetime.now(UTC), min_age=self.min_age,
                           lastmod=lastmod, trust_lastmod=self.trust_lastmod)
         return decision, stored
+
+    def apply(self, request: Request, url: str, refresh: str, stats: Any) -> Decision:
+        """Decide for ``request`` (its page's canonical ``url``) and write the decision on it:
+        ``meta["news_refresh"]``, and the stored validators for a conditional GET; a skip is counted."""
+        decision, stored = self.decide(url, refresh, request.meta.get("news_lastmod"))
+        request.meta["news_refresh"] = decision.value
+        if decision.skips:
+            self.count_skip(stats, decision)
+        elif decision is Decision.CONDITIONAL and stored is not None:
+            request.meta["news_validators"] = (stored.etag, stored.last_modified)
+        return decision
 
     @staticmethod
     def count_skip(stats: Any, decision: Decision) -> None:
