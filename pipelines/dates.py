@@ -245,20 +245,6 @@ def _in_offset(instant: datetime, offset: timedelta) -> ParsedDate:
     return _from_datetime(instant.astimezone(dt_timezone(offset)), True)
 
 
-def country_offsets(url: str | None, instant: datetime) -> set[timedelta]:
-    """UTC offsets, at ``instant``, of the zones of the country a URL's ccTLD names.
-
-    Empty for generic domains (.com, .org) and ccTLDs sold as generic ones (.io, .tv).
-    The country's zones come from the tz database through pytz.
-    """
-    host = (urlsplit(url).hostname or "") if url else ""
-    tld = host.rsplit(".", 1)[-1].lower()
-    if len(tld) != 2 or tld in R.GENERIC_CCTLDS:
-        return set()
-    zones = pytz.country_timezones.get(R.CCTLD_COUNTRIES.get(tld, tld).upper(), [])
-    return {offset for z in zones if (offset := instant.astimezone(ZoneInfo(z)).utcoffset()) is not None}
-
-
 def country_zone(url: str | None, at: datetime) -> str | None:
     """The IANA zone of the URL's ccTLD country when all its zones keep one clock at ``at``.
 
@@ -278,7 +264,8 @@ def country_zone(url: str | None, at: datetime) -> str | None:
 def local_form(
     best: tuple[dict[str, Any], ParsedDate],
     found: list[tuple[dict[str, Any], ParsedDate]],
-    url: str | None = None,
+    zone: str | None = None,
+    zone_source: str = "country",
 ) -> tuple[ParsedDate, str | None]:
     """The page's own local form of a UTC-stamped instant, and the source that gave it.
 
@@ -288,9 +275,9 @@ def local_form(
     time (no offset written) a whole number of quarter hours away, to the minute, gives
     the offset by difference; the URL's day ("/2020/02/24/") one day off, and reachable
     with a real offset, gives the day alone, since the offset itself is not known.
-    Last, the country of the URL's ccTLD when all its zones share one offset at that
-    instant (a country of several offsets leaves the instant as it is: the day alone
-    would lose the time). Otherwise the value stays as it is.
+    Last, the page's own ``zone`` (the site's configured one, or its country's when the
+    country keeps one clock: see :func:`country_zone`), named ``zone_source``; a page
+    with neither leaves the instant as it is (the day alone would lose the time).
     """
     cand, parsed = best
     instant = parsed.instant
@@ -318,9 +305,8 @@ def local_form(
         if (shift == 1 and since_midnight >= timedelta(days=1) - R.MAX_UTC_OFFSET) or (
                 shift == -1 and since_midnight < -R.MIN_UTC_OFFSET):
             return ParsedDate(other.day.isoformat(), other.day, None, False), other_cand.get("source")
-    offsets = country_offsets(url, instant)
-    if len(offsets) == 1 and (offset := offsets.pop()):
-        return _in_offset(instant, offset), "country"
+    if zone and (offset := instant.astimezone(ZoneInfo(zone)).utcoffset()):
+        return _in_offset(instant, offset), zone_source
     return parsed, None
 
 
@@ -330,7 +316,8 @@ def choose_dates(
     base: datetime,
     timezone: str,
     languages: list[str] | None,
-    url: str | None = None,
+    local_zone: str | None = None,
+    local_zone_source: str = "country",
 ) -> DateChoice:
     """Choose published and modified from `{"raw", "source", "kind"}` candidates.
 
@@ -358,7 +345,7 @@ def choose_dates(
     pub, mod = _pick(found["published"]), _pick(found["modified"])
     published_source = pub[0].get("source") if pub else None
     if pub:
-        local, local_source = local_form(pub, found["published"], url)
+        local, local_source = local_form(pub, found["published"], local_zone, local_zone_source)
         if local_source:
             pub, published_source = (pub[0], local), f"{published_source}+{local_source}"
     if pub and mod:
@@ -389,17 +376,18 @@ class DatesPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler, crawler.settings.get("NEWS_DATES_DEFAULT_TIMEZONE", "UTC"))
 
-    def _timezone(self, item: ArticleItem, base: datetime) -> str:
-        """The site's configured zone, else its country's (from the ccTLD), else the default."""
+    def _page_zone(self, item: ArticleItem, base: datetime) -> tuple[str | None, str]:
+        """The page's own zone and where it came from: the site's configured one ("site"),
+        else its country's from the ccTLD ("country"); (None, "default") for neither."""
         tz = item.site_config.get("timezone")
         if not tz:
-            return country_zone(item.url or item.fetched_url, base) or self.default_timezone
+            return country_zone(item.url or item.fetched_url, base), "country"
         try:
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
             self._inc("news/dates/bad_timezone")
-            return self.default_timezone
-        return str(tz)
+            return None, "default"
+        return str(tz), "site"
 
     def _inc(self, key: str, count: int = 1) -> None:
         assert self.crawler.stats is not None  # set by the Crawler before any item flows
@@ -418,12 +406,16 @@ class DatesPipeline:
             candidates.append(
                 {"raw": str(item.hints["published"]), "source": "hint", "kind": "published"}
             )
+        # One zone for both jobs: the clock of naive times, and the page's local form of
+        # UTC-stamped ones; the configured default only reads naive times.
+        zone, zone_source = self._page_zone(item, base)
         choice = choose_dates(
             candidates,
             base=base,
-            timezone=self._timezone(item, base),
+            timezone=zone or self.default_timezone,
             languages=[lang] if lang else None,
-            url=item.url or item.fetched_url,
+            local_zone=zone,
+            local_zone_source=zone_source,
         )
         if choice.unparsed:
             self._inc("news/dates/unparsed", choice.unparsed)

@@ -196,7 +196,6 @@ def _c(raw: str, source: str, kind: str = "published") -> dict[str, str]:
 def test_choose_published(
     candidates: list[dict[str, str]], published: str | None, source: str | None
 ) -> None:
-    # the page's language unknown: every locale is tried (German and English candidates here)
     choice = choose_dates(candidates, base=BASE, timezone="UTC", languages=None)
     assert (choice.published, choice.published_source) == (published, source)
 
@@ -356,7 +355,6 @@ def test_time_only_and_dotted_dates(raw: str, expected: str | None) -> None:
 def test_choose_keeps_the_pages_local_form(
     candidates: list[dict[str, str]], published: str | None, source: str | None
 ) -> None:
-    # the page's language unknown: every locale is tried (German and English candidates here)
     choice = choose_dates(candidates, base=BASE, timezone="UTC", languages=None)
     assert (choice.published, choice.published_source) == (published, source)
     assert choice.published_raw == candidates[0]["raw"]
@@ -407,7 +405,7 @@ def test_choose_htmldate_and_dateline(
 )
 def test_choose_takes_the_countrys_offset(url: str, published: str, source: str) -> None:
     choice = choose_dates([_c("2016-07-24T23:15:00Z", "jsonld")], base=BASE, timezone="UTC",
-                          languages=None, url=url)
+                          languages=None, local_zone=country_zone(url, BASE))
     assert (choice.published, choice.published_source) == (published, source)
 
 
@@ -440,3 +438,15 @@ def test_pipeline_reads_naive_times_on_the_countrys_clock() -> None:
     item.site_config = {"timezone": "America/New_York"}
     pipe.process_item(item)
     assert item.published == "2016-07-25T18:11:01-04:00"
+
+
+def test_pipeline_gives_a_utc_stamp_in_the_sites_configured_zone_over_its_countrys() -> None:
+    pipe = build_from_crawler(DatesPipeline, get_crawler())
+    item = ArticleItem(fetched_url="https://www.zeitung.example.de/politik/wahl", source="s", html="",
+                       fetched_at="2016-07-26T12:00:00+00:00", url="https://www.zeitung.example.de/politik/wahl",
+                       signals={"date_candidates": [_c("2016-07-24T23:15:00Z", "jsonld")]})
+    pipe.process_item(item)
+    assert (item.published, item.published_source) == ("2016-07-25T01:15:00+02:00", "jsonld+country")
+    item.site_config = {"timezone": "America/New_York"}
+    pipe.process_item(item)
+    assert (item.published, item.published_source) == ("2016-07-24T19:15:00-04:00", "jsonld+site")
