@@ -37,6 +37,7 @@ import os
 import re
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -219,7 +220,9 @@ def replay(folder: Path, workers: int | None, report_every: int = 0) -> dict[str
                 mem = memory_kb(pid)
                 if mem is None:
                     continue
-                seen = per_process.setdefault(pid, {"role": role(pid, process.pid), "rss": 0, "uss": 0})
+                if pid not in per_process:  # the role is read once, not at every sample
+                    per_process[pid] = {"role": role(pid, process.pid), "rss": 0, "uss": 0}
+                seen = per_process[pid]
                 seen["rss"], seen["uss"] = max(seen["rss"], mem["rss"]), max(seen["uss"], mem["uss"])
                 for name in total:
                     total[name] += mem[name]
@@ -255,12 +258,6 @@ def print_memory(result: dict[str, Any]) -> None:
     print("    each process's own peak: " + "; ".join(
         f"{p['role']} RSS {p['rss'] / 1024:.0f} / USS {p['uss'] / 1024:.0f} MB"
         for p in result["per_process"]))
-
-
-def median(values: list[float]) -> float:
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def main() -> None:
@@ -306,8 +303,9 @@ def main() -> None:
                 rates_a.append(rate_a)
                 rates_b.append(rate_b)
                 ratios.append(rate_b / rate_a)
-            print(f"median of {args.rounds} rounds: (a) {median(rates_a):.2f} pages/s, "
-                  f"(b) {median(rates_b):.2f} pages/s, ratio b/a {median(ratios):.2f} (goal >= 1.6); "
+            print(f"median of {args.rounds} rounds: (a) {statistics.median(rates_a):.2f} pages/s, "
+                  f"(b) {statistics.median(rates_b):.2f} pages/s, "
+                  f"ratio b/a {statistics.median(ratios):.2f} (goal >= 1.6); "
                   f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
         if args.synthetic:
             folder = Path(tmp) / "synthetic"

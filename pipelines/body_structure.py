@@ -81,6 +81,13 @@ class PageSignals:
     embed_blob: str = ""
 
 
+#: the parser options of the crawl (pipelines/extract.py parses with them too): like trafilatura's
+#: own parser, drop comments and processing instructions, whose tails it would otherwise lose
+#: (React pages put "<!-- -->" inside sentences, and trafilatura then cuts every paragraph at
+#: its first link)
+PARSER_OPTIONS = {"remove_comments": True, "remove_pis": True, "collect_ids": False}
+
+
 def norm(text: str) -> str:
     """Comparison key of a text: its casefolded words, so "- Kicker: Headline" equals the
     link "Kicker Headline" whatever the punctuation and markup between them."""
@@ -92,11 +99,12 @@ def parse(html: str) -> lxml_html.HtmlElement | None:
     if not html or not html.strip():
         return None
     try:
-        return lxml_html.fromstring(html)
+        return lxml_html.fromstring(html, parser=lxml_html.HTMLParser(**PARSER_OPTIONS))
     except (ParserError, ValueError):
         # ValueError: a str with an XML encoding declaration; retry as bytes
         try:
-            return lxml_html.fromstring(html.encode("utf-8"))
+            parser = lxml_html.HTMLParser(encoding="utf-8", **PARSER_OPTIONS)
+            return lxml_html.fromstring(html.encode("utf-8"), parser=parser)
         except ParserError:
             return None
 

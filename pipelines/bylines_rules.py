@@ -25,8 +25,9 @@ PREFIX_RE = re.compile(
 # Italian "Di Mario Rossi" only when two capitalised words follow, so "Di Maria" survives.
 DI_PREFIX_RE = re.compile(r"^\s*di\s+(?=\w+\s+\w)", re.IGNORECASE)
 
-# "Editing by John Roe", "Edited by ...": an editor's credit, not an author
-EDITOR_CREDIT_RE = re.compile(r"^(?:editing|edited|compiled|graphics|fact[- ]checked)\s+by\b", re.I)
+# "Graphics by ...", "Fact-checked by ...": a credit, not an author ("Editing by" and the like
+# are cut to the end of the line before, by EDITOR_CUT_RE)
+EDITOR_CREDIT_RE = re.compile(r"^(?:graphics|fact[- ]checked)\s+by\b", re.I)
 # "Editing by John Roe and Mary Major", "Redaktion: A und B", "Editor : Heryadi": an editor
 # credit; the names after it, to the end of the line, are editors, not authors
 EDITOR_CUT_RE = re.compile(

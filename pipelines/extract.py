@@ -24,8 +24,9 @@ from trafilatura.settings import Extractor
 
 from crawler.items import ArticleItem
 from pipelines.body import extract_body
+from pipelines.body_structure import PARSER_OPTIONS
 from pipelines.htmldate_languages import page_languages
-from pipelines.pool import WorkerCrashed, WorkerFailed, WorkerPool
+from pipelines.pool import MAX_TASKS, WorkerCrashed, WorkerFailed, WorkerPool
 from pipelines.signals import collect_signals
 
 if TYPE_CHECKING:
@@ -140,12 +141,6 @@ def looks_like_listing(signals: dict[str, Any], url: str, words: int = 0) -> boo
     return parts.scheme in ("http", "https") and not parts.query and not ARTICLE_PATH_RE.search(parts.path)
 
 
-#: the parser trafilatura uses on markup it parses itself: without comments and processing
-#: instructions, whose tails it would otherwise lose (React pages put "<!-- -->" inside
-#: sentences, and trafilatura then cuts every paragraph at its first link)
-PARSER_OPTIONS = {"remove_comments": True, "remove_pis": True, "collect_ids": False}
-
-
 def kept_without_text(signals: dict[str, Any], words: int = 0) -> bool:
     """Is a page with little or no text still one article worth a row?
 
@@ -246,7 +241,7 @@ class ExtractPipeline:
     """Scrapy adapter around :func:`extract_article`, run in a process pool (or inline)."""
 
     def __init__(self, crawler: Crawler, *, favor_precision: bool, min_words: int,
-                 workers: int = 0, timeout: float = 60.0, max_tasks: int = 1000,
+                 workers: int = 0, timeout: float = 60.0, max_tasks: int = MAX_TASKS,
                  release_memory: bool = True) -> None:
         self.crawler = crawler
         self.options = build_options(favor_precision=favor_precision)
@@ -269,7 +264,7 @@ class ExtractPipeline:
             min_words=settings.getint("NEWS_EXTRACT_MIN_WORDS", 40),
             workers=settings.getint("NEWS_EXTRACT_WORKERS", 0),
             timeout=settings.getfloat("NEWS_EXTRACT_TIMEOUT", 60.0),
-            max_tasks=settings.getint("NEWS_EXTRACT_MAX_TASKS_PER_WORKER", 1000),
+            max_tasks=settings.getint("NEWS_EXTRACT_MAX_TASKS_PER_WORKER", MAX_TASKS),
             release_memory=settings.getbool("NEWS_MALLOC_TRIM", True),
         )
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipelines.body import extract_body
 from pipelines.extract import (
     _parse,
     build_options,
@@ -200,3 +201,6 @@ def test_comments_inside_paragraphs_do_not_cut_the_text() -> None:
     fields = extract_article(page, "https://news.example/2024/05/office-explained",
                              fetched_at="2024-05-01T00:00:00+00:00", options=build_options())
     assert "A new law is set to prevent any future government sidelining the office." in fields["text"]
+    # the body extractor on its own (its tests, benchmarks/body_quality.py) parses the same way
+    alone = extract_body(page, "https://news.example/2024/05/office-explained").text
+    assert "A new law is set to prevent any future government sidelining the office." in alone
