@@ -324,10 +324,14 @@ def choose_dates(
     Sources are ranked by `SOURCE_PRIORITY` (order within a source is kept). The first
     plausible candidate wins, except that (a) a same-day candidate with a real time of
     day replaces a day-only or midnight one, and (b) when the top two structured values
-    (jsonld/meta/time) are more than two days apart, the one more lower-ranked candidates
-    agree with (within a day) wins; with no such support, the higher-ranked structured one
-    stays, i.e. structured metadata beats text-derived dates. `modified` never becomes
-    `published`, and a modified date earlier than published is dropped.
+    (jsonld/meta/time) fall on different days, the one more of the other candidates
+    support wins (htmldate's echoes of the metadata do not count): within a day of it
+    when the two are more than `DISAGREEMENT` apart, the same printed wall-clock time
+    when they are closer (a print edition's date beside the online time);
+    with no more support, the higher-ranked structured one stays, i.e. structured
+    metadata beats text-derived dates. A UTC-stamped winner then takes the page's local
+    form (:func:`local_form`; its source gets a "+<where>" suffix). `modified` never
+    becomes `published`, and a modified date earlier than published is dropped.
     """
     ranked = sorted(candidates, key=lambda c: R.SOURCE_PRIORITY.get(str(c.get("source")), 99))
     found: dict[str, list[tuple[dict[str, Any], ParsedDate]]] = {"published": [], "modified": []}

@@ -14,9 +14,10 @@ DATE_FLOOR = date(1990, 1, 1)
 FUTURE_SLACK = timedelta(days=1)
 # Strings longer than this are page text, not a date.
 MAX_DATE_CHARS = 120
-# Structured sources that disagree by more than this need a tie-breaker.
+# Structured sources that disagree by more than this are broken by support within
+# AGREEMENT; closer ones, by the same printed wall-clock time (dates._pick).
 DISAGREEMENT = timedelta(days=2)
-# A lower source "agrees" with a value when it is this close.
+# Past DISAGREEMENT, another source "agrees" with a value when it is this close.
 AGREEMENT = timedelta(days=1)
 
 # Two values this close are the same instant written in two offsets.
