@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from scrapy.http import HtmlResponse
 from sqlite_utils import Database
 
 from crawler.spiders.site import SiteSpider, is_article_page
@@ -66,6 +67,9 @@ def page(head: str = "") -> str:
 )
 def test_is_article_page(html: str, url: str, expected: tuple[bool, str]) -> None:
     assert is_article_page(html, url) == expected
+    # the crawl hands over the tree Scrapy parsed for its link extractor: same verdict
+    tree = HtmlResponse(url, body=html.encode("utf-8"), encoding="utf-8").selector.root
+    assert is_article_page(tree, url) == expected
 
 
 @pytest.mark.parametrize("args", [{}, {"url": U, "depth": "two"}, {"url": U, "allow": "(unclosed"}])

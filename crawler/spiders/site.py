@@ -72,15 +72,20 @@ def _jsonld_types(tree: lxml_html.HtmlElement) -> set[str]:
     return found
 
 
-def is_article_page(html: str, url: str) -> tuple[bool, str]:
+def is_article_page(page: str | lxml_html.HtmlElement, url: str) -> tuple[bool, str]:
     """Decide whether a page is one article, from its own signals first, then its URL's shape.
 
+    ``page`` is the HTML, or its parsed tree (the crawl passes the one Scrapy parsed for
+    its link extractor, so the page is not parsed once more here).
     Returns ``(verdict, signal)``, the signal naming what decided (for stats and tests).
     """
-    try:
-        tree = lxml_html.fromstring(html or "<html/>")
-    except (ValueError, lxml_html.etree.ParserError):
-        return False, "unparsable"
+    if isinstance(page, str):
+        try:
+            tree = lxml_html.fromstring(page or "<html/>")
+        except (ValueError, lxml_html.etree.ParserError):
+            return False, "unparsable"
+    else:
+        tree = page
     og = {
         (m.get("content") or "").strip().lower()
         for m in tree.xpath('//meta[@property="og:type" or @name="og:type"]')
@@ -178,7 +183,8 @@ class SiteSpider(LiveSpider):
         """Store the page if it is an article; follow its links either way."""
         if not self.is_html(response):
             return
-        article, signal = is_article_page(response.text, response.url)
+        # the tree of response.selector, which the link extractor below reads as well
+        article, signal = is_article_page(response.selector.root, response.url)
         if article:
             self.crawler.stats.inc_value(f"news/site/article/{signal}")
             item = self.make_item(response)
