@@ -205,11 +205,14 @@ def shown_description(tree: lxml_html.HtmlElement, known: str = "") -> str:
     A description whose normalised text is inside `known` (the body so far) is skipped
     before the costly search of the page.
     """
+    tried: set[str] = set()
     for content in tree.xpath(DESCRIPTION_XPATH):
         text = " ".join(str(content).split())
         key = norm(text)
-        if not LEAD_MIN_WORDS <= len(key.split()) <= LEAD_MAX_WORDS or key in known:
+        # description, og:description and twitter:description usually hold one text: search once
+        if not LEAD_MIN_WORDS <= len(key.split()) <= LEAD_MAX_WORDS or key in known or key in tried:
             continue
+        tried.add(key)
         # The description's longest early word finds candidate text nodes cheaply; the
         # smallest element around one that is as long as the description must equal it.
         probe = max(text.split()[:5], key=len)
