@@ -221,46 +221,51 @@ class WorkerPool:
         await self.start()
         idle = self._idle
         assert idle is not None
-        lane = await idle.get()
+        lane: _Lane | None = await idle.get()
+        assert lane is not None
         try:
             future = asyncio.wrap_future(lane.executor.submit(fn, *args, **kwargs))
             lane.tasks += 1
             try:
                 result = await asyncio.wait_for(future, self.timeout)
             except TimeoutError:
-                lane = await self._replace(lane)
+                await self._replace(lane, idle, killed=True)
+                lane = None
                 raise WorkerTimeout(
                     f"extraction took longer than {self.timeout:g} seconds and was stopped") from None
             except BrokenProcessPool:
-                lane = await self._replace(lane)
+                await self._replace(lane, idle, killed=True)
+                lane = None
                 raise WorkerCrashed("the extraction process crashed on this page") from None
             return result
         finally:
-            if self.max_tasks and lane.tasks >= self.max_tasks and self._idle is idle:
+            if lane is None:
+                pass  # replaced above
+            elif self.max_tasks and lane.tasks >= self.max_tasks and self._idle is idle:
                 # Replaced in the background: this task's result is not held up by a start-up.
-                task = asyncio.ensure_future(self._recycle(lane, idle))
+                task = asyncio.ensure_future(self._replace(lane, idle))
                 self._recycling.add(task)
                 task.add_done_callback(self._recycling.discard)
             else:
                 idle.put_nowait(lane)
 
-    async def _recycle(self, lane: _Lane, idle: asyncio.Queue[_Lane]) -> None:
-        """Retire a worker that has run ``max_tasks`` tasks and put a fresh one in its place."""
+    async def _replace(self, lane: _Lane, idle: asyncio.Queue[_Lane], *, killed: bool = False) -> None:
+        """Put a fresh worker in the place of ``lane``: one that hung or died (``killed``: it
+        is killed now), or one that has run ``max_tasks`` tasks (retired: it is idle and
+        exits after its queue's sentinel). None if the pool was closed meanwhile."""
+        if killed:
+            lane.kill()
+            self.replaced += 1
+        else:
+            lane.executor.shutdown(wait=False)
+            self.recycled += 1
         self._lanes.discard(lane)
-        lane.executor.shutdown(wait=False)  # it is idle: it exits after its queue's sentinel
-        self.recycled += 1
         fresh = await self._new_lane()
         if self._idle is idle:
             idle.put_nowait(fresh)
-        else:  # the pool was closed meanwhile
+        else:  # the pool was closed meanwhile: close() did not see this worker
             self._lanes.discard(fresh)
             fresh.executor.shutdown(wait=False)
-
-    async def _replace(self, lane: _Lane) -> _Lane:
-        lane.kill()
-        self._lanes.discard(lane)
-        self.replaced += 1
-        return await self._new_lane()
 
     def close(self) -> None:
         """Stop every worker; called when the crawl has no page left in flight."""

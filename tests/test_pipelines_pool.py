@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -140,6 +141,36 @@ def test_a_worker_is_recycled_after_max_tasks_and_results_keep_coming() -> None:
     assert pids[0] == pids[1] == pids[2] != pids[3]
     assert pids[3] == pids[4] == pids[5] != pids[6]
     assert (recycled, replaced) == (2, 0)
+
+
+class _ClosedWhileReplacing(WorkerPool):
+    """A pool whose owner closes it just as a worker is being replaced (crawl shutdown)."""
+
+    close_on_next_lane = False
+    fresh: list[int] = []
+
+    async def _new_lane(self) -> Any:
+        if self.close_on_next_lane:
+            self.close()
+        lane = await super()._new_lane()
+        if self.close_on_next_lane:
+            self.fresh.append(lane.pid)
+        return lane
+
+
+@pytest.mark.parametrize("task", [_crash, _square])
+def test_a_worker_started_after_close_does_not_outlive_the_pool(task: Any) -> None:
+    async def go() -> None:
+        pool = _ClosedWhileReplacing(1, timeout=30, max_tasks=1)
+        await pool.start()
+        pool.close_on_next_lane = True
+        with pytest.raises(WorkerCrashed) if task is _crash else contextlib.nullcontext():
+            await pool.run(task, 2) if task is _square else await pool.run(task)
+        await asyncio.gather(*pool._recycling)  # a retired worker is replaced in the background
+        assert pool.fresh, "no replacement was started"
+
+    run(go())
+    assert _wait_dead(_ClosedWhileReplacing.fresh, 10) == []
 
 
 def _wait_dead(pids: list[int], timeout: float) -> list[int]:
