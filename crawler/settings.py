@@ -37,6 +37,8 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 # --- item pipelines: the one place their order is declared ------------------------
+#: with extraction workers (NEWS_EXTRACT_WORKERS > 0) the pure stages listed right after extract
+#: (captions to taxonomy: pipelines/stage.py) run in the workers, in this order; the rest here
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
     "pipelines.captions.CaptionsPipeline": 200,
@@ -118,8 +120,9 @@ NEWS_ALLOW_PRIVATE_ADDRESSES = os.environ.get("NEWS_ALLOW_PRIVATE_ADDRESSES", "0
 #: the pool and the replay spider await asyncio futures: pin the asyncio reactor (Scrapy's default)
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 _CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-#: extraction worker processes, one per core by default; 0 = inline in the crawl's own process
-#: (debugging). Workers die with the crawl, even on kill -9 (pipelines/pool.py).
+#: extraction worker processes, one per core by default; they also run the pure stages after
+#: extraction. 0 = everything inline in the crawl's own process (debugging). Workers die with the
+#: crawl, even on kill -9 (pipelines/pool.py).
 NEWS_EXTRACT_WORKERS = int(os.environ.get("NEWS_EXTRACT_WORKERS", str(_CORES)))
 #: seconds one page may take in a worker before it is killed and the page recorded as failed
 NEWS_EXTRACT_TIMEOUT = float(os.environ.get("NEWS_EXTRACT_TIMEOUT", "60"))

@@ -15,13 +15,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pipelines import bylines_rules as R
+from pipelines.stage import PageStage
 
 if TYPE_CHECKING:
-    from typing import Self
-
-    from scrapy.crawler import Crawler
-
     from crawler.items import ArticleItem
+    from pipelines.stage import Stats
 
 #: sources a site controls as data; visible byline text is reconciled against them
 STRUCTURED_SOURCES = ("jsonld", "meta", "rel-author")
@@ -433,23 +431,16 @@ def choose_authors(
     return choice.authors, choice.source, choice.outlets
 
 
-class BylinesPipeline:
+class BylinesPipeline(PageStage):
     """Scrapy adapter: item signals/hints -> `choose_byline` -> item fields and stats."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+    name = "bylines"
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
-
-    def process_item(self, item: ArticleItem) -> ArticleItem:
+    def apply(self, item: ArticleItem, stats: Stats) -> None:
         candidates = list(item.signals.get("byline_candidates", []))
         candidates += [{"text": a, "source": "hint"} for a in item.hints.get("authors") or []]
         sites = site_names_for(item.url or item.fetched_url, item.site_name)
         choice = choose_byline(candidates, site_names=sites)
-        stats = self.crawler.stats
-        assert stats is not None  # set by the Crawler before any item flows
         item.authors = choice.authors
         item.authors_source = choice.source
         item.credits = list(choice.outlets)
@@ -465,5 +456,3 @@ class BylinesPipeline:
             item.signals.setdefault("date_candidates", []).append(
                 {"raw": choice.date_text, "source": "byline", "kind": "published"}
             )
-        item.stages.append("bylines")
-        return item

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from crawler.items import ArticleItem
+from pipelines.stage import PageStage
 
 if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
+    from crawler.items import ArticleItem
+    from pipelines.stage import Stats
 
 #: everything that is not a letter or digit, to compare captions loosely
 NON_WORD_RE = re.compile(r"[\W_]+", re.UNICODE)
@@ -101,22 +102,13 @@ def remove_repeated_captions(text: str, candidates: list[dict[str, str]]) -> tup
     return list(captions.values()), "\n\n".join(kept)
 
 
-class CaptionsPipeline:
+class CaptionsPipeline(PageStage):
     """Scrapy adapter around :func:`remove_repeated_captions`."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+    name = "captions"
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> CaptionsPipeline:
-        return cls(crawler)
-
-    def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ArticleItem):
-            return item
+    def apply(self, item: ArticleItem, stats: Stats) -> None:
         captions, text = remove_repeated_captions(item.text, item.signals.get("caption_candidates", []))
         if text != item.text:
-            self.crawler.stats.inc_value("news/captions/removed_from_text")
+            stats.inc_value("news/captions/removed_from_text")
         item.captions, item.text = captions, text
-        item.stages.append("captions")
-        return item

@@ -25,13 +25,13 @@ from dateparser.languages.loader import default_loader
 from dateparser.timezone_parser import pop_tz_offset_from_string
 
 from pipelines import dates_rules as R
+from pipelines.stage import PageStage
 
 if TYPE_CHECKING:
-    from typing import Self
-
-    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
     from crawler.items import ArticleItem
+    from pipelines.stage import Stats
 
 
 # dateparser's language codes, read once (immutable); unknown codes would raise ValueError
@@ -368,19 +368,21 @@ def choose_dates(
     )
 
 
-class DatesPipeline:
+class DatesPipeline(PageStage):
     """Scrapy adapter: date candidates + fetch time -> `choose_dates` -> item fields and stats."""
 
-    def __init__(self, crawler: Crawler, default_timezone: str = "UTC") -> None:
-        self.crawler = crawler
+    name = "dates"
+
+    def __init__(self, default_timezone: str = "UTC") -> None:
         ZoneInfo(default_timezone)  # a typo in settings fails at start-up, not per item
         self.default_timezone = default_timezone
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler, crawler.settings.get("NEWS_DATES_DEFAULT_TIMEZONE", "UTC"))
+    def stage_settings(cls, settings: BaseSettings) -> dict[str, Any]:
+        return {"default_timezone": settings.get("NEWS_DATES_DEFAULT_TIMEZONE", "UTC")}
 
-    def _page_zone(self, item: ArticleItem, base: datetime) -> tuple[str | None, str]:
+    @staticmethod
+    def _page_zone(item: ArticleItem, base: datetime, stats: Stats) -> tuple[str | None, str]:
         """The page's own zone and where it came from: the site's configured one ("site"),
         else its country's from the ccTLD ("country"); (None, "default") for neither."""
         tz = item.site_config.get("timezone")
@@ -389,21 +391,16 @@ class DatesPipeline:
         try:
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
-            self._inc("news/dates/bad_timezone")
+            stats.inc_value("news/dates/bad_timezone")
             return None, "default"
         return str(tz), "site"
 
-    def _inc(self, key: str, count: int = 1) -> None:
-        assert self.crawler.stats is not None  # set by the Crawler before any item flows
-        self.crawler.stats.inc_value(key, count)
-
-    def process_item(self, item: ArticleItem) -> ArticleItem:
-        item.stages.append("dates")
+    def apply(self, item: ArticleItem, stats: Stats) -> None:
         try:
             base = datetime.fromisoformat(item.fetched_at)
         except (TypeError, ValueError):
-            self._inc("news/dates/bad_fetched_at")  # no clock to check against: leave dates unset
-            return item
+            stats.inc_value("news/dates/bad_fetched_at")  # no clock to check against: leave dates unset
+            return
         lang = (item.language or item.site_config.get("language") or "").lower()
         candidates = list(item.signals.get("date_candidates", []))
         if item.hints.get("published"):
@@ -412,7 +409,7 @@ class DatesPipeline:
             )
         # One zone for both jobs: the clock of naive times, and the page's local form of
         # UTC-stamped ones; the configured default only reads naive times.
-        zone, zone_source = self._page_zone(item, base)
+        zone, zone_source = self._page_zone(item, base, stats)
         choice = choose_dates(
             candidates,
             base=base,
@@ -422,14 +419,13 @@ class DatesPipeline:
             local_zone_source=zone_source,
         )
         if choice.unparsed:
-            self._inc("news/dates/unparsed", choice.unparsed)
+            stats.inc_value("news/dates/unparsed", choice.unparsed)
         if choice.published is None:
-            self._inc("news/dates/none")
+            stats.inc_value("news/dates/none")
         else:
-            self._inc(f"news/dates/from_{choice.published_source}")
+            stats.inc_value(f"news/dates/from_{choice.published_source}")
             item.published, item.published_raw = choice.published, choice.published_raw
             item.published_source = choice.published_source
         if choice.modified is not None:
             item.modified, item.modified_raw = choice.modified, choice.modified_raw
             item.modified_source = choice.modified_source
-        return item

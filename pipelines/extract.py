@@ -28,9 +28,13 @@ from pipelines.body_structure import PARSER_OPTIONS
 from pipelines.htmldate_languages import page_languages
 from pipelines.pool import MAX_TASKS, WorkerCrashed, WorkerFailed, WorkerPool
 from pipelines.signals import collect_signals
+from pipelines.stage import stages_after
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+    from pipelines.page import Drop
+    from pipelines.stage import StageSpec
 
 # pipelines.drops (the adapter's DropItem subclasses) is imported where it is raised: it imports
 # Scrapy, which the extraction workers (they import this module for extract_article) never need,
@@ -238,11 +242,16 @@ def extract_article(html: str, url: str, *, fetched_at: str, options: Extractor)
 
 
 class ExtractPipeline:
-    """Scrapy adapter around :func:`extract_article`, run in a process pool (or inline)."""
+    """Scrapy adapter around :func:`extract_article`, run in a process pool (or inline).
+
+    With a pool, each worker also applies the pure stages listed right after this
+    pipeline (:mod:`pipelines.stage`), so the crawl process only receives their
+    result; inline, those stages run as their own pipelines.
+    """
 
     def __init__(self, crawler: Crawler, *, favor_precision: bool, min_words: int,
                  workers: int = 0, timeout: float = 60.0, max_tasks: int = MAX_TASKS,
-                 release_memory: bool = True) -> None:
+                 release_memory: bool = True, stages: tuple[StageSpec, ...] = ()) -> None:
         self.crawler = crawler
         self.options = build_options(favor_precision=favor_precision)
         self.min_words = min_words
@@ -251,21 +260,26 @@ class ExtractPipeline:
             # Imported here: pipelines.worker imports this module (a cycle at import time).
             from pipelines.worker import init_worker
 
+            # The stages' modules load once in the fork server, before the warm-up freezes its
+            # heap, rather than in every worker that the pool starts or recycles.
+            stage_modules = tuple(dict.fromkeys(path.rpartition(".")[0] for path, _ in stages))
             self.pool = WorkerPool(workers, timeout=timeout, initializer=init_worker,
-                                   initargs=(favor_precision, release_memory), max_tasks=max_tasks,
-                                   preload=WORKER_PRELOAD)
+                                   initargs=(favor_precision, release_memory, min_words, stages),
+                                   max_tasks=max_tasks, preload=(*stage_modules, *WORKER_PRELOAD))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         settings = crawler.settings
+        workers = settings.getint("NEWS_EXTRACT_WORKERS", 0)
         return cls(
             crawler,
             favor_precision=settings.getbool("NEWS_EXTRACT_FAVOR_PRECISION"),
             min_words=settings.getint("NEWS_EXTRACT_MIN_WORDS", 40),
-            workers=settings.getint("NEWS_EXTRACT_WORKERS", 0),
+            workers=workers,
             timeout=settings.getfloat("NEWS_EXTRACT_TIMEOUT", 60.0),
             max_tasks=settings.getint("NEWS_EXTRACT_MAX_TASKS_PER_WORKER", MAX_TASKS),
             release_memory=settings.getbool("NEWS_MALLOC_TRIM", True),
+            stages=stages_after(settings, cls) if workers > 0 else (),
         )
 
     def close_spider(self) -> None:
@@ -274,43 +288,39 @@ class ExtractPipeline:
             self.crawler.stats.set_value("news/extract/workers_recycled", self.pool.recycled)
             self.pool.close()
 
-    async def _extract(self, item: ArticleItem) -> dict[str, Any]:
-        if self.pool is None:  # NEWS_EXTRACT_WORKERS=0: in the crawl's own process (tests, debugging)
-            return extract_article(item.html, item.fetched_url, fetched_at=item.fetched_at,
-                                   options=self.options)
-        from pipelines.worker import extract_page
+    async def _in_worker(self, item: ArticleItem) -> Drop | None:
+        """Extract ``item`` and apply the pooled stages in a worker; copy the result onto it."""
+        from pipelines.drops import ExtractFailed
+        from pipelines.page import WorkerTraceback
+        from pipelines.worker import run_page
 
-        return await self.pool.run(extract_page, item.html, item.fetched_url, item.fetched_at)
-
-    async def process_item(self, item: Any) -> Any:
-        from pipelines.drops import ExtractFailed, NoContent, Unparsable
-
-        if not isinstance(item, ArticleItem):
-            return item
+        assert self.pool is not None
         try:
-            fields = await self._extract(item)
-        except ValueError as exc:
-            self.crawler.stats.inc_value("news/extract/unparsable")
-            raise Unparsable(item.source, str(exc)) from exc
+            result = await self.pool.run(run_page, item)
         except WorkerFailed as exc:
             event = "crashed" if isinstance(exc, WorkerCrashed) else "timeout"
             self.crawler.stats.inc_value(f"news/extract/{event}")
             raise ExtractFailed(item.source, exc.reason) from exc
-        for name, value in fields.items():
+        for name, value in result.fields.items():
             setattr(item, name, value)
-        item.stages.append("extract")
-        words = count_words(item.text)
-        if words < self.min_words and not kept_without_text(item.signals, words):
-            self.crawler.stats.inc_value("news/extract/no_content")
-            detail = "no text at all" if not words else f"only {words} words of text"
-            raise NoContent(item.source, f"no article found ({detail})")
-        if looks_like_listing(item.signals, item.url, words):
-            self.crawler.stats.inc_value("news/extract/listing_page")
-            raise NoContent(
-                item.source,
-                "no article found (the page declares itself a website page at a section-like address: "
-                "a section, tag, home or login page)",
-            )
-        if not is_article_page(item.signals):
-            self.crawler.stats.inc_value("news/extract/undeclared_article")
+        for key, count in result.stats.items():
+            self.crawler.stats.inc_value(key, count)
+        if result.error is not None:
+            raise result.error from WorkerTraceback(result.traceback)
+        return result.drop
+
+    async def process_item(self, item: Any) -> Any:
+        from pipelines.drops import NoContent, Unparsable
+        from pipelines.page import process_page
+
+        if not isinstance(item, ArticleItem):
+            return item
+        if self.pool is None:  # NEWS_EXTRACT_WORKERS=0: in the crawl's own process (tests, debugging)
+            drop = process_page(item, options=self.options, min_words=self.min_words, stages=(),
+                                stats=self.crawler.stats)
+        else:
+            drop = await self._in_worker(item)
+        if drop is not None:
+            drop_class = {"Unparsable": Unparsable, "NoContent": NoContent}[drop.kind]
+            raise drop_class(item.source, drop.reason)
         return item

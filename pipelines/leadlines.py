@@ -9,13 +9,14 @@ stage, so nothing the page said is lost. Reads no settings.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from crawler.items import ArticleItem
 from pipelines.captions import caption_key
+from pipelines.stage import PageStage
 
 if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
+    from crawler.items import ArticleItem
+    from pipelines.stage import Stats
 
 #: a byline line, e.g. "By Alexander Mercouris, The Duran, July 25, 2016", "Von Anna Schmidt"
 BYLINE_LINE_RE = re.compile(
@@ -52,31 +53,22 @@ def strip_lead_lines(text: str, *, titles: list[str], categories: list[str]) -> 
     return "\n\n".join(paragraphs), bylines
 
 
-class LeadLinesPipeline:
+class LeadLinesPipeline(PageStage):
     """Scrapy adapter around :func:`strip_lead_lines`."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+    name = "leadlines"
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> LeadLinesPipeline:
-        return cls(crawler)
-
-    def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ArticleItem):
-            return item
+    def apply(self, item: ArticleItem, stats: Stats) -> None:
         signals = item.signals
         titles = [item.title_raw or "", signals.get("title_tag") or "", *signals.get("h1", []),
                   signals.get("jsonld", {}).get("headline") or ""]
         categories = [c["text"] for c in signals.get("category_candidates", [])]
         text, bylines = strip_lead_lines(item.text, titles=titles, categories=categories)
         if bylines:
-            self.crawler.stats.inc_value("news/leadlines/byline_removed")
+            stats.inc_value("news/leadlines/byline_removed")
             candidates = signals.setdefault("byline_candidates", [])
             # Before trafilatura's guess, after the page's structured authors.
             at = next((i for i, c in enumerate(candidates) if c["source"] == "trafilatura"), len(candidates))
             candidates[at:at] = [{"text": line, "source": "byline"} for line in bylines]
             item.byline_raw = bylines[0]
         item.text = text
-        item.stages.append("leadlines")
-        return item

@@ -10,12 +10,13 @@ bylines stage may still fill an empty site name from the byline ("…, The Duran
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from crawler.items import ArticleItem
+from pipelines.stage import PageStage
 
 if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
+    from crawler.items import ArticleItem
+    from pipelines.stage import Stats
 
 #: not a name: a URL or an e-mail, e.g. "https://www.facebook.com/theduran"
 NOT_A_NAME_RE = re.compile(r"^(?:https?:|www\.)|/|@", re.IGNORECASE)
@@ -31,19 +32,12 @@ def choose_site_name(candidates: list[tuple[str, str | None]]) -> tuple[str | No
     return None, None
 
 
-class SiteNamePipeline:
+class SiteNamePipeline(PageStage):
     """Scrapy adapter around :func:`choose_site_name`."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+    name = "sitename"
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> SiteNamePipeline:
-        return cls(crawler)
-
-    def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ArticleItem):
-            return item
+    def apply(self, item: ArticleItem, stats: Stats) -> None:
         meta = item.signals.get("meta", {})
         candidates: list[tuple[str, str | None]] = [
             ("site_config", item.site_config.get("site_name")),
@@ -54,6 +48,4 @@ class SiteNamePipeline:
         ]
         item.site_name, item.site_name_source = choose_site_name(candidates)
         if item.site_name is None:
-            self.crawler.stats.inc_value("news/sitename/none")
-        item.stages.append("sitename")
-        return item
+            stats.inc_value("news/sitename/none")

@@ -9,13 +9,14 @@ Sources, best first -- categories: ``article:section``, JSON-LD ``articleSection
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from crawler.items import ArticleItem
 from pipelines.captions import caption_key
+from pipelines.stage import PageStage
 
 if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
+    from crawler.items import ArticleItem
+    from pipelines.stage import Stats
 
 #: separators inside one keywords string, e.g. "politics, russia; syria"
 LIST_SPLIT_RE = re.compile(r"\s*[,;|]\s*")
@@ -40,20 +41,11 @@ def merge_terms(candidates: list[dict[str, str]]) -> list[str]:
     return terms
 
 
-class TaxonomyPipeline:
+class TaxonomyPipeline(PageStage):
     """Scrapy adapter around :func:`merge_terms`."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+    name = "taxonomy"
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> TaxonomyPipeline:
-        return cls(crawler)
-
-    def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ArticleItem):
-            return item
+    def apply(self, item: ArticleItem, stats: Stats) -> None:
         item.categories = merge_terms(item.signals.get("category_candidates", []))
         item.tags = merge_terms(item.signals.get("tag_candidates", []))
-        item.stages.append("taxonomy")
-        return item

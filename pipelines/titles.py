@@ -13,14 +13,15 @@ import html
 import re
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from crawler.items import ArticleItem
 from pipelines.bylines import site_names_for
 from pipelines.captions import caption_key
+from pipelines.stage import PageStage
 
 if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
+    from crawler.items import ArticleItem
+    from pipelines.stage import Stats
 
 #: separators between a headline and the site name, e.g. "Headline | Site", "Site – Headline"
 SEPARATOR_RE = re.compile(r"\s+[|–—\-•·:»/]+\s+|\s*[|»•·]\s*|:\s+")
@@ -217,19 +218,12 @@ def _the_visible_one(found: list[tuple[str, str]], headings: list[str],
     return match[0] if len(match) == 1 else None
 
 
-class TitlesPipeline:
+class TitlesPipeline(PageStage):
     """Scrapy adapter around :func:`choose_title`."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+    name = "titles"
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> TitlesPipeline:
-        return cls(crawler)
-
-    def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ArticleItem):
-            return item
+    def apply(self, item: ArticleItem, stats: Stats) -> None:
         signals = item.signals
         meta = signals.get("meta", {})
         site_names = [item.site_name or "", *meta.get("og:site_name", []),
@@ -248,6 +242,4 @@ class TitlesPipeline:
             navigation_h1=signals.get("h1_navigation", []),
         )
         if item.title is None:
-            self.crawler.stats.inc_value("news/titles/none")
-        item.stages.append("titles")
-        return item
+            stats.inc_value("news/titles/none")

@@ -1,44 +1,67 @@
-"""What a pool worker process runs for one page: the extract stage's pure function.
+"""What a pool worker process runs for one page: extraction, then the pure stages after it.
 
-The trafilatura ``Extractor`` options are built once per worker process by
-:func:`init_worker` (the pool's initializer) instead of being pickled with every
-page. They live in a module global because that is the only state a
-``ProcessPoolExecutor`` worker keeps between tasks; it is per process and
-never shared with the crawler. Reads no settings.
+The trafilatura ``Extractor`` options and the stages (:mod:`pipelines.stage`) are
+built once per worker process by :func:`init_worker` (the pool's initializer)
+instead of being pickled with every page. They live in module globals because
+that is the only state a ``ProcessPoolExecutor`` worker keeps between tasks; it
+is per process and never shared with the crawler. Reads no settings (the
+extract adapter passes them to :func:`init_worker`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import signal
-from typing import Any
+import traceback
+from typing import TYPE_CHECKING
 
 from trafilatura.settings import Extractor
 
-from pipelines.extract import build_options, extract_article
+from pipelines.extract import build_options
 from pipelines.memory import release_free_memory
+from pipelines.page import PageResult, process_page
+from pipelines.stage import PageStage, PageStats, StageSpec, build_stages
+
+if TYPE_CHECKING:
+    from crawler.items import ArticleItem
 
 _options: Extractor | None = None
 _release_memory = True
+_min_words = 0
+_stages: list[PageStage] = []
 
 
-def init_worker(favor_precision: bool, release_memory: bool = True) -> None:
-    """Pool initializer: build this worker's trafilatura options once."""
-    global _options, _release_memory
+def init_worker(favor_precision: bool, release_memory: bool = True, min_words: int = 0,
+                stages: tuple[StageSpec, ...] = ()) -> None:
+    """Pool initializer: build this worker's trafilatura options and stages once."""
+    global _options, _release_memory, _min_words, _stages
     # Ctrl-C reaches the whole process group: the crawler shuts down gracefully and
     # finishes its pages in flight, so the workers must not die of it first.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _options = build_options(favor_precision=favor_precision)
     _release_memory = release_memory
+    _min_words = min_words
+    _stages = build_stages(stages)
 
 
-def extract_page(html: str, url: str, fetched_at: str) -> dict[str, Any]:
-    """:func:`extract_article` with this worker's options (see :func:`init_worker`)."""
+def run_page(item: ArticleItem) -> PageResult:
+    """:func:`pipelines.page.process_page` with this worker's options and stages."""
     if _options is None:  # a pool started without the initializer is a wiring bug
         raise RuntimeError("pipelines.worker.init_worker was not run in this process")
+    stats = PageStats()
+    result = PageResult(fields={}, stats=stats)
     try:
-        return extract_article(html, url, fetched_at=fetched_at, options=_options)
+        result.drop = process_page(item, options=_options, min_words=_min_words, stages=_stages,
+                                   stats=stats)
+    except Exception as exc:  # noqa: BLE001 (carried to the crawl process with the fields so far)
+        # Raised from here, it would leave the crawl's item as it was before extraction, and
+        # its failure row would name the wrong last stage: the adapter raises it there instead.
+        result.error, result.traceback = exc, traceback.format_exc()
     finally:
         # the page's tree is freed by now; without this, one large page keeps the
         # worker's heap tens of MB larger for the rest of its life (pipelines/memory.py)
         if _release_memory:
             release_free_memory()
+    # The html stays behind: the crawl process has its own copy, no need to pipe it back.
+    result.fields = {f.name: getattr(item, f.name) for f in dataclasses.fields(item) if f.name != "html"}
+    return result
