@@ -27,6 +27,7 @@ from pathlib import Path
 
 from crawler.distributed import replay_key, workers_key
 from pipelines.redis_out import connect, records_key
+from tests.proctree import cpu_seconds
 from tests.redis_server import redis_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,12 +39,6 @@ def news_ingest(*args: str, quiet: bool = False) -> subprocess.Popen[str]:
     err = subprocess.DEVNULL if quiet else subprocess.PIPE
     return subprocess.Popen([sys.executable, "-c", "from crawler.cli import main; main()", *args],
                             cwd=ROOT, stdout=err, stderr=err, text=True)
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def page_set(folder: Path, repeat: int) -> tuple[str, str | None]:

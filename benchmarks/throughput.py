@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SETS = ("fundus", "dates")
 
-from tests.proctree import descendants  # noqa: E402
+from tests.proctree import cpu_seconds, descendants, parent  # noqa: E402
 
 
 def corpus_dir(given: str | None) -> Path:
@@ -148,8 +148,10 @@ def role(pid: int, root: int) -> str:
     """What a process of the crawl's tree is, from its command line and parent."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_text()
-        ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
+    except OSError:
+        return "gone"
+    ppid = parent(pid)
+    if ppid is None:
         return "gone"
     if pid == root:
         return "crawler"
@@ -158,15 +160,6 @@ def role(pid: int, root: int) -> str:
     if "forkserver" in cmdline:
         return "fork server" if ppid == root else "worker"
     return "other"
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process has used so far (0 when it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 #: LogStats' periodic line, e.g. "Crawled 0 pages (at 0 pages/min), scraped 812 items (at ...)"
