@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from sqlite_utils import Database
 
+from crawler.fixtures import parse_utc
 from crawler.items import ArticleItem, PageFailure, page_failed
 from pipelines import facets, schema
 from pipelines.extract import EXTRACTOR_VERSION, site_of
@@ -81,6 +82,15 @@ def article_row(item: ArticleItem) -> dict[str, Any]:
     return row
 
 
+def _later(stored: str | None, new: str) -> bool:
+    """Was the stored row fetched after ``new`` (ISO 8601 times; a time that does not
+    parse never counts as later)?"""
+    try:
+        return bool(stored) and parse_utc(str(stored)) > parse_utc(new)
+    except ValueError:
+        return False
+
+
 def record_hash(row: dict[str, Any]) -> str:
     """Hash of the columns whose change makes a stored article "updated"."""
     content = json.dumps([row[name] for name in CONTENT_FIELDS], ensure_ascii=False)
@@ -104,16 +114,30 @@ class Store:
         return cls(Database(path))
 
     def save_article(self, row: dict[str, Any]) -> str:
-        """Upsert one article row; return "inserted", "updated" or "unchanged"."""
+        """Upsert one article row; return "inserted", "updated", "unchanged" or "older".
+
+        "older": the stored row was fetched later than this one (two saved copies of one
+        page replayed together, an old archive replayed into a newer database). The newer
+        fetch stays current, whatever order the copies finish extraction in; this copy
+        goes to `versions`, superseded by the stored one.
+        """
         articles = self.db.table("articles")
         with self.db.atomic():
             found = list(self.db.execute(
-                "select record_hash from articles where url = ?", [row["url"]]))
-            outcome = "inserted" if not found else (
-                "unchanged" if found[0][0] == row["record_hash"] else "updated")
+                "select record_hash, fetched_at from articles where url = ?", [row["url"]]))
+            if not found:
+                outcome = "inserted"
+            elif _later(found[0][1], row["fetched_at"]):
+                outcome = "older"
+            else:
+                outcome = "unchanged" if found[0][0] == row["record_hash"] else "updated"
+            if outcome == "older" and found[0][0] != row["record_hash"]:
+                self.db.table("versions").insert(
+                    {**{name: row[name] for name in VERSION_FIELDS}, "superseded_at": found[0][1]},
+                    alter=False)
             if outcome == "updated":
                 self.keep_version(row["url"], superseded_at=row["fetched_at"])
-            if outcome != "unchanged":
+            if outcome in ("inserted", "updated"):
                 articles.upsert(facets.with_site(self.db, row), pk="url", alter=False)
                 facets.link_authors(self.db, row["url"], row["authors"])
             # A later success of the same page clears its failure.

@@ -163,8 +163,8 @@ def choose_title(*, jsonld: str | None, h1: list[str], og_title: str | None,
                         title_tag=title_tag, site_names=site_names)
     if not found:
         return None, None
-    shown = _not_the_seo_copy(found, navigation_h1, site_names) or _the_visible_one(
-        found, [h for h in h1 if h not in navigation_h1], site_names)
+    shown = _declared_by_headings(found, navigation_h1, site_names, shown=False) \
+        or _declared_by_headings(found, [h for h in h1 if h not in navigation_h1], site_names, shown=True)
     if shown is not None:
         return common_spelling(shown, found)
     others = [t for s, t in found if s != "h1"]
@@ -191,31 +191,21 @@ def common_spelling(choice: tuple[str, str], found: list[tuple[str, str]]) -> tu
     return choice
 
 
-def _not_the_seo_copy(found: list[tuple[str, str]], navigation_h1: Sequence[str],
-                      site_names: list[str]) -> tuple[str, str] | None:
-    """Of two different declared headlines, the one that is not the breadcrumb's ``<h1>``.
+def _declared_by_headings(found: list[tuple[str, str]], headings: Sequence[str],
+                         site_names: list[str], *, shown: bool) -> tuple[str, str] | None:
+    """Of two different declared headlines (JSON-LD ``headline``, ``og:title``), the only
+    one that ``headings`` show (``shown``), or the only one they do not show; else None.
 
-    A theme that puts an ``<h1>`` in its breadcrumb trail prints an SEO copy of the
-    headline there and shows the reader another; the JSON-LD ``headline`` and
-    ``og:title`` then carry one each. None when that pattern is not there.
+    ``shown=False`` with the breadcrumb's ``<h1>``: a theme that puts an ``<h1>`` in its
+    breadcrumb trail prints an SEO copy of the headline there and shows the reader another,
+    and the JSON-LD ``headline`` and ``og:title`` then carry one each.
     """
     declared = [(s, t) for s, t in found if s in ("jsonld", "og:title")]
     if len(declared) != 2 or caption_key(declared[0][1]) == caption_key(declared[1][1]):
         return None
-    seo = {caption_key(strip_site_name(h, site_names)) for h in navigation_h1 if h}
-    other = [(t, s) for s, t in declared if caption_key(t) not in seo]
-    return other[0] if len(other) == 1 else None
-
-
-def _the_visible_one(found: list[tuple[str, str]], headings: list[str],
-                     site_names: list[str]) -> tuple[str, str] | None:
-    """Of two different declared headlines, the one the page's ``<h1>`` shows, if exactly one."""
-    declared = [(s, t) for s, t in found if s in ("jsonld", "og:title")]
-    if len(declared) != 2 or caption_key(declared[0][1]) == caption_key(declared[1][1]):
-        return None
-    shown = {caption_key(strip_site_name(h, site_names)) for h in headings if h}
-    match = [(t, s) for s, t in declared if caption_key(t) in shown]
-    return match[0] if len(match) == 1 else None
+    keys = {caption_key(strip_site_name(h, site_names)) for h in headings if h}
+    picked = [(t, s) for s, t in declared if (caption_key(t) in keys) == shown]
+    return picked[0] if len(picked) == 1 else None
 
 
 class TitlesPipeline(PageStage):

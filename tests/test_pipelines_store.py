@@ -59,6 +59,26 @@ def test_insert_then_unchanged_then_updated(store: Store) -> None:
     assert store.db["articles"].get("https://a.example/story")["text"] == "Edited text."
 
 
+@pytest.mark.parametrize("order", ["older first", "newer first"])
+def test_the_later_fetch_stays_current_whatever_the_order(store: Store, order: str) -> None:
+    # two saved copies of one page, replayed together: extraction may finish them in any order
+    old = item(source="saved/2023.html", text="First version.", fetched_at="2023-04-28T20:32:15")
+    new = item(source="saved/2024.html", text="Second version.", fetched_at="2024-10-23T23:17:51+00:00")
+    copies = [old, new] if order == "older first" else [new, old]
+    outcomes = [store.save_article(article_row(copy)) for copy in copies]
+    assert outcomes == (["inserted", "updated"] if order == "older first" else ["inserted", "older"])
+    row = store.db["articles"].get("https://a.example/story")
+    assert (row["text"], row["source"]) == ("Second version.", "saved/2024.html")
+    # the earlier version is kept either way
+    assert [v["text"] for v in store.db["versions"].rows] == ["First version."]
+
+
+def test_an_older_identical_copy_adds_no_version(store: Store) -> None:
+    store.save_article(article_row(item(fetched_at="2024-03-16T00:00:00+00:00")))
+    assert store.save_article(article_row(item(fetched_at="2024-03-15T00:00:00+00:00"))) == "older"
+    assert store.db["versions"].count == 0
+
+
 def test_success_clears_the_failure_of_the_same_page(store: Store) -> None:
     store.save_failure(PageFailure(source="saved/story.html", url="https://a.example/story", stage="extract",
                                    reason="no article found", at="2024-03-14T00:00:00+00:00"))
