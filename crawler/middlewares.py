@@ -60,7 +60,7 @@ class ConditionalGetMiddleware:
             # A redirect's target is another page: the first URL's decision and validators do not apply.
             for name in ("If-None-Match", "If-Modified-Since"):
                 request.headers.pop(name, None)
-            for key in ("news_refresh", "news_validators", "news_conditional_sent"):
+            for key in ("news_refresh", "news_validators", "news_conditional_sent", "news_stored_url"):
                 request.meta.pop(key, None)
         if "news_refresh" not in request.meta:
             # Not seen by RefreshFilterMiddleware (a redirect's target): decided here, same policy.
@@ -82,7 +82,9 @@ class ConditionalGetMiddleware:
         if response.status == 304 and request.meta.get("news_conditional_sent"):
             self.crawler.stats.inc_value("news/store/unchanged")
             self.crawler.stats.inc_value("news/incremental/not_modified")
-            self.checked[canonical_url(request.url)] = utc_now()
+            # under the stored row's URL: the page may be listed by its alias next time, or by
+            # its canonical link
+            self.checked[request.meta.get("news_stored_url") or canonical_url(request.url)] = utc_now()
             raise NotModified(f"{request.url} has not changed (HTTP 304)")
         return response
 

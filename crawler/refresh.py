@@ -75,6 +75,9 @@ class StoredPage:
     last_modified: str | None = None
     #: when a conditional GET last confirmed the stored copy (HTTP 304), from `article_checks`
     checked_at: str | None = None
+    #: the row's own URL (its canonical link), which `article_checks` is keyed by, whatever
+    #: address the page was asked for by
+    url: str | None = None
 
     @property
     def current_at(self) -> str:
@@ -165,12 +168,15 @@ class StoredPages:
     to the database, which only grows.
     """
 
-    #: a page stored under its canonical link is found by the address it was fetched from too;
+    #: a page stored under its canonical link is found by the address it was fetched from too,
+    #: and so is its last 304 (recorded under the row's url; before, under the address asked,
+    #: which is the row's url or the address it was fetched from);
     #: the store pipeline brings the database to the current schema when the spider opens,
     #: before the first request is decided
     QUERY = (
-        "select fetched_at, etag, last_modified, (select checked_at from article_checks where url = :u)"
-        " from articles where url = :u or fetched_url = :u order by url = :u desc limit 1"
+        "select a.fetched_at, a.etag, a.last_modified,"
+        " (select max(c.checked_at) from article_checks c where c.url in (a.url, a.fetched_url, :u)), a.url"
+        " from articles a where a.url = :u or a.fetched_url = :u order by a.url = :u desc limit 1"
     )
 
     def __init__(self, path: str | None) -> None:
@@ -237,6 +243,7 @@ class RefreshPolicy:
             self.count_skip(stats, decision)
         elif decision is Decision.CONDITIONAL and stored is not None:
             request.meta["news_validators"] = (stored.etag, stored.last_modified)
+            request.meta["news_stored_url"] = stored.url
         return decision
 
     @staticmethod

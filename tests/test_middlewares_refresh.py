@@ -136,3 +136,32 @@ def test_a_database_without_articles_means_nothing_is_stored(tmp_path: Path, db:
     # the migrated database of the fixture answers
     found = StoredPages(db).get(STORED)
     assert found is not None and found.etag == '"v1"'
+
+
+ALIAS = "https://news.example/amp/ferry-timetable-changes"
+
+
+def test_a_304_through_an_alias_confirms_the_page_under_either_address(db: str) -> None:
+    # the page is stored under its canonical link, fetched from its AMP address
+    Database(db)["articles"].update(STORED, {"fetched_url": ALIAS})
+    crawler = crawler_for(db)
+    mw = ConditionalGetMiddleware.from_crawler(crawler)
+    request = scrapy.Request(ALIAS)
+    mw.process_request(request)
+    assert request.headers["If-None-Match"] == b'"v1"'
+    with pytest.raises(NotModified):
+        mw.process_response(request, Response(ALIAS, status=304, request=request))
+    mw.spider_closed()
+    assert [r["url"] for r in Database(db)["article_checks"].rows] == [STORED]
+    for address in (ALIAS, STORED):
+        found = StoredPages(db).get(address)
+        assert found is not None and found.checked_at is not None, address
+
+
+def test_a_304_recorded_under_the_asked_address_is_still_found(db: str) -> None:
+    # databases written before checks were keyed by the stored row's URL
+    Database(db)["articles"].update(STORED, {"fetched_url": ALIAS})
+    Database(db)["article_checks"].insert({"url": ALIAS, "checked_at": FETCHED})
+    for address in (ALIAS, STORED):
+        found = StoredPages(db).get(address)
+        assert found is not None and found.checked_at == FETCHED, address
