@@ -68,12 +68,14 @@ VISIBLE_DATE_RE = re.compile(
 WS_RE = re.compile(r"\s+")
 
 
-def _clean(text: str | None) -> str:
+def clean(text: str | None) -> str:
+    """Collapse whitespace; '' for None."""
     return WS_RE.sub(" ", text or "").strip()
 
 
-def _marks(element: lxml_html.HtmlElement) -> str:
-    return f"{element.get('class', '')} {element.get('id', '')} {element.get('itemprop', '')}".lower()
+def marks_of(element: lxml_html.HtmlElement) -> str:
+    """An element's class, id and itemprop, one string for the class-name patterns to search."""
+    return f"{element.get('class', '')} {element.get('id', '')} {element.get('itemprop', '')}"
 
 
 def inside(element: lxml_html.HtmlElement, tags: Collection[str], marks: re.Pattern[str]) -> bool:
@@ -104,7 +106,7 @@ def headline(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
     """The article's headline element: the first ``<h1>`` that is more than a logo, else an ``<h2>``."""
     for tag in ("h1", "h2"):
         for element in tree.iter(tag):
-            if len(_clean(element.text_content()).split()) >= HEADLINE_MIN_WORDS \
+            if len(clean(element.text_content()).split()) >= HEADLINE_MIN_WORDS \
                     and not in_foreign_context(element):
                 return element
     return None
@@ -156,12 +158,12 @@ def _pieces_before(head: lxml_html.HtmlElement) -> Iterator[str]:
         parent = node.getparent()
         for sibling in node.itersiblings(preceding=True):
             if sibling.tail and sibling.tail.strip() and not _skipped(parent):
-                yield _clean(sibling.tail)
+                yield clean(sibling.tail)
             for text, owner in reversed(list(_subtree_pieces(sibling))):
                 if not _skipped(owner):
-                    yield _clean(text)
+                    yield clean(text)
         if parent is not None and parent.text and parent.text.strip() and not _skipped(parent):
-            yield _clean(parent.text)
+            yield clean(parent.text)
         node = parent
 
 
@@ -170,13 +172,13 @@ def _pieces_after(head: lxml_html.HtmlElement) -> Iterator[str]:
     node = head
     while node is not None and isinstance(node.tag, str):
         if node.tail and node.tail.strip() and not _skipped(node.getparent()):
-            yield _clean(node.tail)
+            yield clean(node.tail)
         for sibling in node.itersiblings():
             for text, owner in _subtree_pieces(sibling):
                 if not _skipped(owner):
-                    yield _clean(text)
+                    yield clean(text)
             if sibling.tail and sibling.tail.strip() and not _skipped(sibling.getparent()):
-                yield _clean(sibling.tail)
+                yield clean(sibling.tail)
         node = node.getparent()
 
 
@@ -194,7 +196,7 @@ def _subtree_pieces(root: lxml_html.HtmlElement) -> Iterator[tuple[str, lxml_htm
 
 
 def _date_text(match: re.Match[str]) -> str:
-    return _clean(match.group(0)).strip(" ,|-\u2013")
+    return clean(match.group(0)).strip(" ,|-\u2013")
 
 
 def _skipped(element: lxml_html.HtmlElement | None) -> bool:
@@ -222,10 +224,10 @@ def date_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],
     times = 0
     for element in tree.xpath(
             "//time[@datetime] | //*[@itemprop='datePublished' or @itemprop='dateModified']"):
-        raw = _clean(element.get("datetime") or element.get("content") or element.text_content())
+        raw = clean(element.get("datetime") or element.get("content") or element.text_content())
         if not raw or in_foreign_context(element):
             continue
-        marks = _marks(element)
+        marks = marks_of(element).lower()
         kind = "modified" if ("modified" in marks or "updated" in marks) else "published"
         found.append({"raw": raw, "source": "time", "kind": kind})
         times += 1

@@ -17,7 +17,7 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
-from pipelines.date_signals import date_candidates, inside
+from pipelines.date_signals import clean, date_candidates, inside, marks_of
 
 #: JSON-LD @type values (lower-cased) of an article, e.g. "NewsArticle", "BlogPosting";
 #: the one list for every module that asks "is this JSON-LD object the article?"
@@ -51,7 +51,6 @@ FOREIGN_CONTEXT_TAGS = frozenset({"figure", "figcaption", "aside", "footer", "na
 CREDIT_TEXT_RE = re.compile(
     r"^\s*[(\[]?\s*(?:©|\(c\)|copyright|fotos?|photos?|photograph|bild|image|illustration|"
     r"fotocredits?|credits?|quelle|source|video|grafik|graphic)\b\s*(?:by|von|:)?", re.IGNORECASE)
-WS_RE = re.compile(r"\s+")
 #: a label that introduces the author, alone or before a colon: "Autorin/Autor", "Von:", "By"
 AUTHOR_LABEL_RE = re.compile(
     r"^(?:autor(?:in|en|innen)?(?:\s*/\s*autor(?:in)?)?|authors?|written\s+by|by|von|par|por|"
@@ -66,11 +65,6 @@ NAVIGATION_CLASS_RE = re.compile(r"crumb", re.IGNORECASE)
 NAME_JOINERS = frozenset({"and", "und", "&", "/", ",", "y", "et", "og", "och", "e"})
 #: a bold byline paragraph sits among the first few paragraphs of the article text
 LEAD_PARAGRAPHS = 3
-
-
-def clean(text: str | None) -> str:
-    """Collapse whitespace; '' for None."""
-    return WS_RE.sub(" ", text or "").strip()
 
 
 def _walk_jsonld(node: Any) -> Iterator[dict[str, Any]]:
@@ -195,10 +189,6 @@ def _first(meta: dict[str, list[str]], keys: tuple[str, ...]) -> Iterator[tuple[
             yield key, value
 
 
-def _class_of(element: lxml_html.HtmlElement) -> str:
-    return f"{element.get('class', '')} {element.get('id', '')} {element.get('itemprop', '')}"
-
-
 def glued_text(element: lxml_html.HtmlElement) -> str:
     """Text of an element where two text nodes that touch with no space get a line break.
 
@@ -233,7 +223,7 @@ def visible_bylines(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
         if element.tag in ("script", "style", "meta", "link", "img", "body", "html", "article", "main",
                            "time", "figure", "figcaption"):
             continue
-        if not BYLINE_CLASS_RE.search(_class_of(element)) or BYLINE_NOISE_CLASS_RE.search(_class_of(element)):
+        if not BYLINE_CLASS_RE.search(marks_of(element)) or BYLINE_NOISE_CLASS_RE.search(marks_of(element)):
             continue
         if _foreign_context(element):
             continue
