@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfoNotFoundError
 
 import pytest
 from scrapy.settings import Settings
@@ -89,9 +90,12 @@ def test_a_stage_passes_on_an_item_a_worker_already_ran_it_on() -> None:
     assert stage.process_item({"not": "an article"}) == {"not": "an article"}
 
 
-def test_the_dates_stage_is_built_from_plain_values() -> None:
-    assert DatesPipeline(default_timezone="Europe/Berlin").default_timezone == "Europe/Berlin"
-    with pytest.raises(Exception):  # noqa: B017, PT011 (zoneinfo's own error for an unknown zone)
+def test_a_worker_builds_the_dates_stage_from_its_spec_and_a_bad_zone_fails_early() -> None:
+    kept = ("ExtractPipeline", "DatesPipeline")
+    only_dates = _settings(**{name: None for name in PROJECT_PIPELINES if not name.endswith(kept)})
+    [stage] = build_stages(stages_after(only_dates, ExtractPipeline))
+    assert isinstance(stage, DatesPipeline) and stage.default_timezone == "Europe/Berlin"
+    with pytest.raises(ZoneInfoNotFoundError):
         DatesPipeline(default_timezone="Europe/Nowhere")
 
 
