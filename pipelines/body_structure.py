@@ -81,7 +81,8 @@ class PageSignals:
     embed_blob: str = ""
 
 
-#: the parser options of the crawl (pipelines/extract.py parses with them too): like trafilatura's
+#: the parser options of the crawl and of the stand-alone body extractor (both parse with
+#: parse_markup): like trafilatura's
 #: own parser, drop comments and processing instructions, whose tails it would otherwise lose
 #: (React pages put "<!-- -->" inside sentences, and trafilatura then cuts every paragraph at
 #: its first link)
@@ -94,19 +95,29 @@ def norm(text: str) -> str:
     return " ".join(WORD.findall(text.casefold()))
 
 
+def parse_markup(html: str, build: Any = lxml_html.fromstring) -> lxml_html.HtmlElement:
+    """``html`` parsed by ``build`` (``fromstring``, or ``document_fromstring`` for a whole
+    page) with :data:`PARSER_OPTIONS`. lxml refuses a str with an XML encoding declaration:
+    such markup is handed over as UTF-8 bytes with that encoding named.
+
+    Raises:
+        lxml.etree.ParserError, ValueError: the markup does not parse.
+    """
+    try:
+        return build(html, parser=lxml_html.HTMLParser(**PARSER_OPTIONS))
+    except ValueError:
+        parser = lxml_html.HTMLParser(encoding="utf-8", **PARSER_OPTIONS)
+        return build(html.encode("utf-8"), parser=parser)
+
+
 def parse(html: str) -> lxml_html.HtmlElement | None:
     """A fresh lxml tree of the page, or None for an empty/unparsable document."""
     if not html or not html.strip():
         return None
     try:
-        return lxml_html.fromstring(html, parser=lxml_html.HTMLParser(**PARSER_OPTIONS))
+        return parse_markup(html)
     except (ParserError, ValueError):
-        # ValueError: a str with an XML encoding declaration; retry as bytes
-        try:
-            parser = lxml_html.HTMLParser(encoding="utf-8", **PARSER_OPTIONS)
-            return lxml_html.fromstring(html.encode("utf-8"), parser=parser)
-        except ParserError:
-            return None
+        return None
 
 
 def _walk(node: Any) -> Any:

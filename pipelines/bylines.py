@@ -432,7 +432,7 @@ def choose_authors(
 
 
 class BylinesPipeline(PageStage):
-    """Scrapy adapter: item signals/hints -> `choose_byline` -> item fields and stats."""
+    """Page stage: item signals/hints -> `choose_byline` -> item fields and stats."""
 
     name = "bylines"
 

@@ -103,7 +103,7 @@ def remove_repeated_captions(text: str, candidates: list[dict[str, str]]) -> tup
 
 
 class CaptionsPipeline(PageStage):
-    """Scrapy adapter around :func:`remove_repeated_captions`."""
+    """Page stage around :func:`remove_repeated_captions`."""
 
     name = "captions"
 

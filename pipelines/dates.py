@@ -369,7 +369,7 @@ def choose_dates(
 
 
 class DatesPipeline(PageStage):
-    """Scrapy adapter: date candidates + fetch time -> `choose_dates` -> item fields and stats."""
+    """Page stage: date candidates + fetch time -> `choose_dates` -> item fields and stats."""
 
     name = "dates"
 
@@ -384,7 +384,9 @@ class DatesPipeline(PageStage):
     @staticmethod
     def _page_zone(item: ArticleItem, base: datetime, stats: Stats) -> tuple[str | None, str]:
         """The page's own zone and where it came from: the site's configured one ("site"),
-        else its country's from the ccTLD ("country"); (None, "default") for neither."""
+        else its country's from the ccTLD ("country"; None when the country has no single
+        clock at ``base``). A configured zone that does not exist gives None (counted), so
+        the configured default reads naive times."""
         tz = item.site_config.get("timezone")
         if not tz:
             return country_zone(item.url or item.fetched_url, base), "country"

@@ -24,7 +24,7 @@ from trafilatura.settings import Extractor
 
 from crawler.items import ArticleItem
 from pipelines.body import extract_body
-from pipelines.body_structure import PARSER_OPTIONS
+from pipelines.body_structure import parse_markup
 from pipelines.htmldate_languages import page_languages
 from pipelines.pool import MAX_TASKS, WorkerCrashed, WorkerFailed, WorkerPool
 from pipelines.signals import collect_signals
@@ -163,13 +163,8 @@ def kept_without_text(signals: dict[str, Any], words: int = 0) -> bool:
 
 
 def _parse(html: str) -> lxml_html.HtmlElement:
-    """Parse a decoded page; lxml refuses str input with an XML encoding declaration, so
-    such a page is handed over as UTF-8 bytes with that encoding named."""
-    try:
-        return lxml_html.document_fromstring(html, parser=lxml_html.HTMLParser(**PARSER_OPTIONS))
-    except ValueError:
-        parser = lxml_html.HTMLParser(encoding="utf-8", **PARSER_OPTIONS)
-        return lxml_html.document_fromstring(html.encode("utf-8"), parser=parser)
+    """Parse a decoded page as a whole document (the crawl's parser options)."""
+    return parse_markup(html, lxml_html.document_fromstring)
 
 
 def count_words(text: str) -> int:

@@ -54,7 +54,7 @@ def strip_lead_lines(text: str, *, titles: list[str], categories: list[str]) -> 
 
 
 class LeadLinesPipeline(PageStage):
-    """Scrapy adapter around :func:`strip_lead_lines`."""
+    """Page stage around :func:`strip_lead_lines`."""
 
     name = "leadlines"
 

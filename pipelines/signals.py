@@ -223,7 +223,8 @@ def visible_bylines(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
         if element.tag in ("script", "style", "meta", "link", "img", "body", "html", "article", "main",
                            "time", "figure", "figcaption"):
             continue
-        if not BYLINE_CLASS_RE.search(marks_of(element)) or BYLINE_NOISE_CLASS_RE.search(marks_of(element)):
+        marks = marks_of(element)
+        if not BYLINE_CLASS_RE.search(marks) or BYLINE_NOISE_CLASS_RE.search(marks):
             continue
         if _foreign_context(element):
             continue

@@ -33,7 +33,7 @@ def choose_site_name(candidates: list[tuple[str, str | None]]) -> tuple[str | No
 
 
 class SiteNamePipeline(PageStage):
-    """Scrapy adapter around :func:`choose_site_name`."""
+    """Page stage around :func:`choose_site_name`."""
 
     name = "sitename"
 

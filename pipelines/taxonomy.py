@@ -42,7 +42,7 @@ def merge_terms(candidates: list[dict[str, str]]) -> list[str]:
 
 
 class TaxonomyPipeline(PageStage):
-    """Scrapy adapter around :func:`merge_terms`."""
+    """Page stage around :func:`merge_terms`."""
 
     name = "taxonomy"
 

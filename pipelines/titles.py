@@ -163,10 +163,10 @@ def choose_title(*, jsonld: str | None, h1: list[str], og_title: str | None,
                         title_tag=title_tag, site_names=site_names)
     if not found:
         return None, None
-    shown = _declared_by_headings(found, navigation_h1, site_names, shown=False) \
+    picked = _declared_by_headings(found, navigation_h1, site_names, shown=False) \
         or _declared_by_headings(found, [h for h in h1 if h not in navigation_h1], site_names, shown=True)
-    if shown is not None:
-        return common_spelling(shown, found)
+    if picked is not None:
+        return common_spelling(picked, found)
     others = [t for s, t in found if s != "h1"]
     for source, text in found:
         if source in ("jsonld", "og:title"):
@@ -209,7 +209,7 @@ def _declared_by_headings(found: list[tuple[str, str]], headings: Sequence[str],
 
 
 class TitlesPipeline(PageStage):
-    """Scrapy adapter around :func:`choose_title`."""
+    """Page stage around :func:`choose_title`."""
 
     name = "titles"
 
