@@ -27,7 +27,7 @@ from pathlib import Path
 
 from crawler.distributed import replay_key, workers_key
 from pipelines.redis_out import connect, records_key
-from tests.proctree import cpu_seconds
+from tests.proctree import cpu_seconds, descendants
 from tests.redis_server import redis_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +39,12 @@ def news_ingest(*args: str, quiet: bool = False) -> subprocess.Popen[str]:
     err = subprocess.DEVNULL if quiet else subprocess.PIPE
     return subprocess.Popen([sys.executable, "-c", "from crawler.cli import main; main()", *args],
                             cwd=ROOT, stdout=err, stderr=err, text=True)
+
+
+def _tree_cpu(procs: list[subprocess.Popen[str]]) -> float:
+    """CPU seconds used so far by the workers and their extraction processes (grandchildren,
+    under each worker's fork server); a process recycled before the call is not counted."""
+    return sum(cpu_seconds(pid) for p in procs for pid in (p.pid, *descendants(p.pid)))
 
 
 def page_set(folder: Path, repeat: int) -> tuple[str, str | None]:
@@ -60,14 +66,14 @@ def run(workers: int, path: str, manifest: str | None, folder: Path) -> tuple[in
         while server.zcard(workers_key("news")) < workers and time.monotonic() < deadline:
             time.sleep(0.05)
         args = ["enqueue", path, "--redis", url] + (["--manifest", manifest] if manifest else [])
-        cpu_before = sum(cpu_seconds(p.pid) for p in procs)
+        cpu_before = _tree_cpu(procs)
         start = time.monotonic()
         out, err = news_ingest(*args).communicate()
         pages = int(out.split()[0])
         while server.llen(records_key("news")) < pages or server.llen(replay_key("news")):
             time.sleep(0.02)
         worker_seconds = time.monotonic() - start
-        cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu_before
+        cpu = _tree_cpu(procs) - cpu_before
         for proc in procs:
             proc.communicate(timeout=120)
         db = folder / f"bench{workers}.db"

@@ -5,8 +5,9 @@ the extraction result it gets back from a worker are freed once the item is stor
 or dropped, but glibc keeps that memory in its heap, so the crawl process's RSS
 creeps up with every large page. Measured on a replay of the dev corpus (657
 pages, two workers): the crawl process's peak RSS 154 MB untrimmed, 132 MB trimmed
-after every item (~1 ms a call in this process: a tenth of its CPU a page), 147 MB
-trimmed every 8 items, for ~0.12 ms a page. Same call as the extraction workers make
+after every item (~1 ms a call in this process: a tenth of its CPU a page), 126-147 MB
+trimmed every 8 items (over several runs), for about 0.12 ms a page (derived: a call's
+~1 ms over 8 items, not measured apart). Same call as the extraction workers make
 after every page (pipelines/memory.py); a no-op off glibc.
 """
 

@@ -43,7 +43,7 @@ class ConditionalGetMiddleware:
     def __init__(self, crawler: Crawler, policy: RefreshPolicy) -> None:
         self.crawler = crawler
         self.policy = policy
-        #: canonical URL -> when a 304 confirmed it, written once at the end of the run
+        #: the stored row's URL -> when a 304 confirmed it, written once at the end of the run
         self.checked: dict[str, str] = {}
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 

@@ -9,7 +9,8 @@ large sitemap is then start-up plus the sitemap itself. Skipped pages count as
 ``news/store/unchanged`` (``crawl_runs.unchanged``) and
 ``news/incremental/skipped/<why>``. Requests that go on carry the decision in
 ``meta["news_refresh"]`` and, for a conditional GET, the stored validators in
-``meta["news_validators"]`` for ConditionalGetMiddleware (crawler/middlewares.py).
+``meta["news_validators"]`` and the stored row's URL in ``meta["news_stored_url"]`` (a 304 is
+recorded under it) for ConditionalGetMiddleware (crawler/middlewares.py).
 
 Requests opt out with ``meta["news_conditional"] = False`` (feeds, sitemaps,
 robots.txt: they are never stored); ``meta["news_lastmod"]`` carries the

@@ -175,7 +175,7 @@ class StoredPages:
     #: before the first request is decided
     QUERY = (
         "select a.fetched_at, a.etag, a.last_modified,"
-        " (select max(c.checked_at) from article_checks c where c.url in (a.url, a.fetched_url, :u)), a.url"
+        " (select max(c.checked_at) from article_checks c where c.url in (a.url, a.fetched_url)), a.url"
         " from articles a where a.url = :u or a.fetched_url = :u order by a.url = :u desc limit 1"
     )
 
@@ -257,7 +257,8 @@ class RefreshPolicy:
 
 
 def record_checks(path: str | None, checked: dict[str, str]) -> None:
-    """Store that a conditional GET confirmed these pages (canonical URL -> UTC ISO time), in one transaction.
+    """Store that a conditional GET confirmed these pages (stored row's URL -> UTC ISO time), in one
+    transaction.
 
     A separate table, not a column of `articles`: an UPDATE of `articles` would re-index
     the article in the full-text index for nothing.

@@ -32,9 +32,7 @@ _malloc_trim = _load_trim()
 TRIM_AVAILABLE = _malloc_trim is not None
 
 
-def release_free_memory() -> bool:
-    """Return the C heap's free pages to the system; True when the C library can."""
-    if _malloc_trim is None:
-        return False
-    _malloc_trim(0)
-    return True
+def release_free_memory() -> None:
+    """Return the C heap's free pages to the system (nothing without glibc: see TRIM_AVAILABLE)."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)

@@ -146,8 +146,11 @@ def test_a_worker_is_recycled_after_max_tasks_and_results_keep_coming() -> None:
 class _ClosedWhileReplacing(WorkerPool):
     """A pool whose owner closes it just as a worker is being replaced (crawl shutdown)."""
 
-    close_on_next_lane = False
-    fresh: list[int] = []
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.close_on_next_lane = False
+        #: pids of the workers started after the pool was closed
+        self.fresh: list[int] = []
 
     async def _new_lane(self) -> Any:
         if self.close_on_next_lane:
@@ -158,19 +161,21 @@ class _ClosedWhileReplacing(WorkerPool):
         return lane
 
 
-@pytest.mark.parametrize("task", [_crash, _square])
-def test_a_worker_started_after_close_does_not_outlive_the_pool(task: Any) -> None:
-    async def go() -> None:
+@pytest.mark.parametrize(("task", "args", "fails"), [(_crash, (), WorkerCrashed), (_square, (2,), None)])
+def test_a_worker_started_after_close_does_not_outlive_the_pool(task: Any, args: tuple[Any, ...],
+                                                                fails: type[Exception] | None) -> None:
+    async def go() -> list[int]:
         pool = _ClosedWhileReplacing(1, timeout=30, max_tasks=1)
         await pool.start()
         pool.close_on_next_lane = True
-        with pytest.raises(WorkerCrashed) if task is _crash else contextlib.nullcontext():
-            await pool.run(task, 2) if task is _square else await pool.run(task)
+        with pytest.raises(fails) if fails else contextlib.nullcontext():
+            await pool.run(task, *args)
         await asyncio.gather(*pool._recycling)  # a retired worker is replaced in the background
-        assert pool.fresh, "no replacement was started"
+        return pool.fresh
 
-    run(go())
-    assert _wait_dead(_ClosedWhileReplacing.fresh, 10) == []
+    fresh = run(go())
+    assert len(fresh) == 1, "one replacement, started after close"
+    assert _wait_dead(fresh, 10) == []
 
 
 def _wait_dead(pids: list[int], timeout: float) -> list[int]:
