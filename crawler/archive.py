@@ -30,6 +30,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from crawler.fixtures import iso_utc
 from crawler.sites import host_of
 
 if TYPE_CHECKING:
@@ -52,12 +53,6 @@ def is_warc_file(path: Path) -> bool:
 def warc_date(iso: str) -> str:
     """``2024-05-01T10:00:00+00:00`` -> ``2024-05-01T10:00:00Z`` (the WARC-Date form)."""
     return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def iso_from_warc(value: str) -> str:
-    """``2024-05-01T10:00:00Z`` -> ``2024-05-01T10:00:00+00:00`` (the fetched_at form)."""
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def write_response(
@@ -180,7 +175,7 @@ def _page(record: ArcWarcRecord, location: str) -> WarcPage:
     }
     return WarcPage(
         url=record.rec_headers.get_header("WARC-Target-URI"),
-        fetched_at=iso_from_warc(record.rec_headers.get_header("WARC-Date")),
+        fetched_at=iso_utc(record.rec_headers.get_header("WARC-Date")),
         body=record.content_stream().read(),
         headers=headers,
         hints=json.loads(record.rec_headers.get_header(HINTS_HEADER) or "{}"),
@@ -216,7 +211,7 @@ def latest_pages(
                 if not _is_html_response(record):
                     continue
                 url = record.rec_headers.get_header("WARC-Target-URI")
-                fetched_at = iso_from_warc(record.rec_headers.get_header("WARC-Date"))
+                fetched_at = iso_utc(record.rec_headers.get_header("WARC-Date"))
                 if not _wanted(url, fetched_at, site, since):
                     continue
                 if url not in newest or fetched_at >= newest[url][0]:
