@@ -204,3 +204,18 @@ def test_comments_inside_paragraphs_do_not_cut_the_text() -> None:
     # the body extractor on its own (its tests, benchmarks/body_quality.py) parses the same way
     alone = extract_body(page, "https://news.example/2024/05/office-explained").text
     assert "A new law is set to prevent any future government sidelining the office." in alone
+
+
+def test_page_tree_elements_are_plain_html_elements_in_copies_too() -> None:
+    # The crawl's parser picks element classes in C (no per-element Python callback): every
+    # element, form controls included, is an HtmlElement, and so are those of trafilatura's copies.
+    from copy import deepcopy
+
+    from lxml.html import HtmlComment, HtmlElement
+
+    tree = _parse("<html><body><form><input name=q value=news></form><!-- c -->"
+                  "<p>Grüße <b>aus</b> Köln</p></body></html>")
+    for copy in (tree, deepcopy(tree)):
+        assert {type(element) for element in copy.iter(tag="*")} == {HtmlElement}
+        assert not any(isinstance(node, HtmlComment) for node in copy.iter())  # comments dropped
+        assert copy.find(".//p").text_content() == "Grüße aus Köln"
