@@ -20,12 +20,13 @@ import courlan
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
-from trafilatura.settings import Extractor
+from trafilatura.settings import Document, Extractor
 
 from crawler.items import ArticleItem
 from pipelines.body import extract_body
 from pipelines.body_structure import parse_markup
 from pipelines.htmldate_languages import page_languages
+from pipelines.metadata import METADATA_FIELDS, page_metadata
 from pipelines.pool import MAX_TASKS, WorkerCrashed, WorkerFailed, WorkerPool
 from pipelines.signals import collect_signals
 from pipelines.stage import stages_after
@@ -69,10 +70,14 @@ BRIEF_MIN_WORDS = 25
 
 
 def build_options(*, favor_precision: bool = False) -> Extractor:
-    """trafilatura options, built once per process (setting ``url`` per page)."""
+    """trafilatura options, built once per process (setting ``url`` per page).
+
+    Without trafilatura's metadata: :func:`pipelines.metadata.page_metadata` reads the
+    same fields from the crawl's own parse, for half the cost.
+    """
     return Extractor(
         output_format="python",
-        with_metadata=True,
+        with_metadata=False,
         precision=favor_precision,
         comments=False,
         tables=True,
@@ -167,6 +172,13 @@ def _parse(html: str) -> lxml_html.HtmlElement:
     return parse_markup(html, lxml_html.document_fromstring)
 
 
+def _with_metadata(doc: Document, metadata: Document) -> Document:
+    """The extraction ``doc`` with the page's metadata fields, as ``with_metadata=True`` gives it."""
+    for name in METADATA_FIELDS:
+        setattr(doc, name, getattr(metadata, name))
+    return doc
+
+
 def count_words(text: str) -> int:
     """Words in ``text``; in Chinese and Japanese, written without spaces, each character counts."""
     unspaced = len(UNSPACED_SCRIPT_RE.findall(text))
@@ -198,6 +210,7 @@ def extract_article(html: str, url: str, *, fetched_at: str, options: Extractor)
     lang = language_code(signals["html_lang"]) or language_code(signals["jsonld"].get("inLanguage")) \
         or language_code((meta.get("og:locale") or [None])[0])
     with page_languages(lang):
+        metadata = page_metadata(tree, options.url, options.date_params)
         doc = trafilatura.bare_extraction(tree, options=options)
     result: dict[str, Any] = {
         "signals": signals,
@@ -213,6 +226,7 @@ def extract_article(html: str, url: str, *, fetched_at: str, options: Extractor)
     }
     if doc is None:
         return result
+    doc = _with_metadata(doc, metadata)
     if doc.date:
         signals["date_candidates"].append({"raw": doc.date, "source": "trafilatura", "kind": "published"})
     if doc.author:
