@@ -22,6 +22,7 @@ Pure; reads no settings.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from copy import deepcopy
 from typing import Any
@@ -141,10 +142,9 @@ def page_metadata(tree: HtmlElement, url: str | None, date_params: dict[str, Any
     metadata = examine_meta(tree)
     if metadata.author and " " not in metadata.author:
         metadata.author = None
-    try:
+    # as extract_metadata: a bug in trafilatura's JSON-LD reader costs the JSON-LD fields only
+    with contextlib.suppress(Exception):
         metadata = extract_meta_json(tree, metadata)
-    except Exception:  # noqa: BLE001,S110 (as extract_metadata: a JSON-LD reader bug costs the JSON-LD only)
-        pass
     if not metadata.title:
         metadata.title = extract_title(tree)
     if not metadata.author:
