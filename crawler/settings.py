@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from scrapy.settings import default_settings as _scrapy_defaults
+
 BOT_NAME = "news-ingest"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -57,6 +59,15 @@ EXTENSIONS = {
     "crawler.extensions.CrawlRecorder": 500,
     "crawler.gcfreeze.GcFreeze": 510,
     "crawler.memtrim.MemoryTrim": 520,
+}
+#: Scrapy's own extensions less the two switched off above (TELNETCONSOLE_ENABLED,
+#: REMOTE_CONTROL_ENABLED): Scrapy imports every extension it lists, even one set to None in
+#: EXTENSIONS, and the remote control's aiohttp alone cost ~0.15 s of CPU at every start.
+#: To turn either on, add it to EXTENSIONS and set its *_ENABLED.
+EXTENSIONS_BASE = {
+    path: order for path, order in _scrapy_defaults.EXTENSIONS_BASE.items()
+    if path not in ("scrapy.extensions.telnet.TelnetConsole",
+                    "scrapy.extensions.remote_control.RemoteControl")
 }
 #: gc.freeze() the start-up heap when the engine starts (crawler/gcfreeze.py): fewer objects for
 #: every full collection and for the one at exit; "0" for a process that runs many crawls in turn

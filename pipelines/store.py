@@ -21,6 +21,7 @@ from crawler.fixtures import parse_utc
 from crawler.items import ArticleItem, PageFailure, page_failed
 from pipelines import facets, schema
 from pipelines.extract import EXTRACTOR_VERSION, site_of
+from pipelines.schema_cache import SchemaCachedDatabase
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -111,7 +112,8 @@ class Store:
     def open(cls, path: str | Path) -> Store:
         """Open (creating folders and schema as needed) the database file at ``path``."""
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return cls(Database(path))
+        # Schema answers from memory: sqlite-utils would read them again on every write.
+        return cls(SchemaCachedDatabase(path))
 
     def save_article(self, row: dict[str, Any]) -> str:
         """Upsert one article row; return "inserted", "updated", "unchanged" or "older".

@@ -28,6 +28,10 @@ def test_remove_blocks_by_key_and_by_rule() -> None:
     assert removed == 1 and "Its middle" not in text
 
 
+def test_remove_blocks_without_keys_or_rules_only_drops_empty_paragraphs() -> None:
+    assert remove_blocks(f"{NOTE}\n\n \n\nIts middle.\n\n", set()) == (f"{NOTE}\n\nIts middle.", 0)
+
+
 def test_block_becomes_boilerplate_after_three_different_articles() -> None:
     store = Store(Database(memory=True))
     blocks = {block_key(NOTE): NOTE}

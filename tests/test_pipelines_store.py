@@ -7,6 +7,7 @@ from sqlite_utils import Database
 
 from crawler.items import ArticleItem, PageFailure
 from pipelines import schema
+from pipelines.schema_cache import SchemaCachedDatabase
 from pipelines.store import Store, article_row
 
 
@@ -24,7 +25,8 @@ def item(**overrides: object) -> ArticleItem:
 
 @pytest.fixture
 def store() -> Store:
-    return Store(Database(memory=True))
+    # The database class Store.open gives a crawl (sqlite-utils with the schema cached).
+    return Store(SchemaCachedDatabase(memory=True))
 
 
 def test_schema_has_every_contract_column(store: Store) -> None:

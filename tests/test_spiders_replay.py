@@ -6,12 +6,14 @@ import gzip
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
 
-from tests.conftest import PAGES, scrapy_crawl
+from tests.conftest import PAGES, ROOT, scrapy_crawl
 
 SEED = PAGES / "theduran.com" / "lavrov-confirms-russia-rejected-kerry-offer.html"
 
@@ -146,3 +148,23 @@ def test_the_run_ends_when_the_last_page_is_stored(tmp_path: Path) -> None:
     match = re.search(r"'elapsed_time_seconds': ([\d.]+)", result.stderr)
     assert match, result.stderr[-2000:]
     assert float(match.group(1)) < 4.5
+
+
+def test_a_replay_imports_no_network_or_switched_off_component(tmp_path: Path) -> None:
+    # Start-up cost (each ~0.13-0.15 s of CPU a run): Scrapy imports every component it lists,
+    # even a disabled one, so the remote control's aiohttp and, in a replay, which downloads
+    # nothing, the HTTP download handler (also imported by the retry middleware) stay unlisted.
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "ferry.html").write_text(ARTICLE, encoding="utf-8")
+    heavy = ("aiohttp", "scrapy.core.downloader.handlers.http11", "scrapy.extensions.remote_control")
+    code = ("import atexit, sys\n"
+            f"atexit.register(lambda: print('LOADED', [m for m in {heavy!r} if m in sys.modules]))\n"
+            "from scrapy.cmdline import execute\n"
+            f"execute(['scrapy', 'crawl', 'replay', '-a', 'path={folder}', "
+            f"'-s', 'SQLITE_PATH={tmp_path / 'a.db'}', '-s', 'NEWS_EXTRACT_WORKERS=0'])\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "LOADED []" in result.stdout, result.stdout
+    assert Database(tmp_path / "a.db")["articles"].count == 1

@@ -47,7 +47,15 @@ class ReplaySpider(ArticleSpider):
     """
 
     name = "replay"
-    custom_settings = {"ROBOTSTXT_OBEY": False, "NEWS_WARC_ENABLED": False}
+    custom_settings = {
+        "ROBOTSTXT_OBEY": False,
+        "NEWS_WARC_ENABLED": False,
+        # A replay downloads nothing: without the network download handlers and the retry
+        # middleware (which imports HTTP's for its exception list) each run is spared their
+        # imports, HTTP's TLS context factory alone ~0.13 s of CPU at start.
+        "DOWNLOAD_HANDLERS": {"http": None, "https": None, "ftp": None, "s3": None},
+        "RETRY_ENABLED": False,
+    }
 
     def __init__(self, path: str | None = None, manifest: str | None = None, site: str | None = None,
                  since: str | None = None, queue: str = "", **kwargs: Any) -> None:
