@@ -7,7 +7,10 @@ machine hits both alike:
 (a) `trafilatura.bare_extraction(html, url=..., with_metadata=True)` in this process,
     one page after another (pages read and decoded beforehand, not timed);
 (b) `scrapy crawl replay` end to end into a fresh database, as a subprocess: reading,
-    decoding, extraction in the worker pool, every stage, SQLite writes, start-up included.
+    decoding, extraction in the worker pool, every stage, SQLite writes, start-up included;
+(b0) the same replay with `NEWS_EXTRACT_WORKERS=0`: every stage in the crawl process, one
+    core. b/b0 is what the pool buys on the same work; b/a also counts every stage that
+    trafilatura alone does not run (`--skip-inline` leaves b0 out).
 
 It prints pages/s of each, the ratio b/a of each round and their medians, the load
 average before each run, and the memory of (b) over its whole process tree (crawler,
@@ -261,6 +264,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved (a)+(b) rounds (default 3)")
     parser.add_argument("--synthetic", type=int, default=0, metavar="N", help="also replay N synthetic pages")
     parser.add_argument("--skip-bare", action="store_true", help="skip (a) and (b), only run --synthetic")
+    parser.add_argument("--skip-inline", action="store_true",
+                        help="skip (b0), the replay with NEWS_EXTRACT_WORKERS=0")
     args = parser.parse_args()
     pages = corpus_pages(corpus_dir(args.corpus))
     cores = os.cpu_count() or 1
@@ -270,7 +275,7 @@ def main() -> None:
         if not args.skip_bare:
             folder = Path(tmp) / "corpus"
             build_replay_dir(pages, folder)
-            rates_a, rates_b, ratios = [], [], []
+            rates_a, rates_b, ratios, speedups = [], [], [], []
             for number in range(1, args.rounds + 1):
                 print(f"round {number}: (a) bare trafilatura, 1 process, {len(pages)} pages "
                       f"(load {os.getloadavg()[0]:.2f}) ...", flush=True)
@@ -278,6 +283,16 @@ def main() -> None:
                 rate_a = len(pages) / bare
                 print(f"    {bare:.1f} s, {rate_a:.2f} pages/s; "
                       f"{bare_cpu / len(pages) * 1000:.0f} ms CPU a page", flush=True)
+                if not args.skip_inline:
+                    # The same crawl with every stage in the crawl process: what the pool buys, on
+                    # the same work (b/a also counts the stages trafilatura alone does not run).
+                    print(f"round {number}: (b0) scrapy crawl replay, NEWS_EXTRACT_WORKERS=0 "
+                          f"(load {os.getloadavg()[0]:.2f}) ...", flush=True)
+                    inline = replay(folder, 0)
+                    rate_inline = len(pages) / inline["seconds"]
+                    print(f"    {inline['seconds']:.1f} s, {rate_inline:.2f} pages/s; "
+                          f"{inline['cpu'] / len(pages) * 1000:.0f} ms CPU a page; "
+                          f"ratio b0/a {rate_inline / rate_a:.2f}", flush=True)
                 print(f"round {number}: (b) scrapy crawl replay, {len(pages)} pages, fresh database "
                       f"(load {os.getloadavg()[0]:.2f}) ...", flush=True)
                 result = replay(folder, args.workers)
@@ -293,12 +308,16 @@ def main() -> None:
                       + ", ".join(f"{name} {used / len(pages) * 1000:.1f}"
                                   for name, used in sorted(result["cpu_by_role"].items()))
                       + f"); idle-machine ratio b/a <= {(bare_cpu / len(pages)) / bound:.2f}", flush=True)
+                if not args.skip_inline:
+                    speedups.append(rate_b / rate_inline)
+                    print(f"    the pool's speed-up on the same work: b/b0 {rate_b / rate_inline:.2f}")
                 rates_a.append(rate_a)
                 rates_b.append(rate_b)
                 ratios.append(rate_b / rate_a)
             print(f"median of {args.rounds} rounds: (a) {statistics.median(rates_a):.2f} pages/s, "
                   f"(b) {statistics.median(rates_b):.2f} pages/s, "
                   f"ratio b/a {statistics.median(ratios):.2f} (goal >= 1.6); "
+                  + (f"b/b0 {statistics.median(speedups):.2f}; " if speedups else "") +
                   f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
         if args.synthetic:
             folder = Path(tmp) / "synthetic"
