@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
@@ -89,6 +89,12 @@ class PageSignals:
     link_blob: str = ""
     #: normalised texts of embedded social-media posts joined by newlines
     embed_blob: str = ""
+    # Per-page memos for pipelines/body.py, which tests each paragraph in several steps and
+    # once more in the second opinion's text, which repeats most of the default one.
+    #: text -> norm(text)
+    norm_memo: dict[str, str] = field(default_factory=dict, init=False, compare=False, repr=False)
+    #: paragraph -> is_boilerplate(paragraph)
+    boilerplate_memo: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
 
 
 #: the parser options of the crawl and of the stand-alone body extractor (both parse with
