@@ -46,6 +46,9 @@ DESCRIPTION_XPATH = (
     "//head/meta[@property='og:description' or @name='description' or @name='twitter:description']"
     "/@content"
 )
+DESCRIPTIONS = etree.XPath(DESCRIPTION_XPATH)
+#: text nodes of the page body holding $probe
+PROBE_TEXTS = etree.XPath("//body//text()[contains(., $probe)]")
 #: text nodes checked for the description (a word of it that the page repeats everywhere
 #: is not worth more)
 MAX_PROBE_HITS = 30
@@ -271,7 +274,7 @@ def shown_description(tree: lxml_html.HtmlElement, known: str = "") -> str:
     before the costly search of the page.
     """
     tried: set[str] = set()
-    for content in tree.xpath(DESCRIPTION_XPATH):
+    for content in DESCRIPTIONS(tree):
         text = " ".join(str(content).split())
         key = norm(text)
         # description, og:description and twitter:description usually hold one text: search once
@@ -282,7 +285,7 @@ def shown_description(tree: lxml_html.HtmlElement, known: str = "") -> str:
         # smallest element around one that is as long as the description must equal it.
         probe = max(text.split()[:5], key=len)
         seen: set[Any] = set()
-        for node in tree.xpath("//body//text()[contains(., $probe)]", probe=probe)[:MAX_PROBE_HITS]:
+        for node in PROBE_TEXTS(tree, probe=probe)[:MAX_PROBE_HITS]:
             # a tail text belongs to the element around the one it follows
             element = node.getparent().getparent() if node.is_tail else node.getparent()
             raw = element.text_content() if element is not None else ""
