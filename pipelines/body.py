@@ -110,17 +110,38 @@ def clean_paragraphs(paragraphs: list[str], title: str | None, signals: PageSign
     seen: set[str] = set()
     for i, raw in enumerate(paragraphs):
         line = " ".join(raw.split())
-        key = norm(line)
+        key = _key(line, signals)
         if not key or key in seen:
             continue
         # trafilatura repeats the headline (sometimes with its kicker) in the first lines
         if i < 3 and not out and _is_title(line, title_words):
             continue
-        if key in signals.captions or is_boilerplate(line):
+        if key in signals.captions or _is_boilerplate(line, signals):
             continue
         seen.add(key)
         out.append(line)
     return out
+
+
+def _key(text: str, signals: PageSignals) -> str:
+    """``norm(text)``, computed once per page."""
+    key = signals.norm_memo.get(text)
+    if key is None:
+        key = signals.norm_memo[text] = norm(text)
+    return key
+
+
+def _is_boilerplate(line: str, signals: PageSignals) -> bool:
+    """``is_boilerplate(line)``, computed once per page."""
+    found = signals.boilerplate_memo.get(line)
+    if found is None:
+        found = signals.boilerplate_memo[line] = is_boilerplate(line)
+    return found
+
+
+def _body_key(paragraphs: list[str], signals: PageSignals) -> str:
+    """``norm(" ".join(paragraphs))`` from the paragraphs' own keys (no word spans two paragraphs)."""
+    return " ".join(key for key in (_key(p, signals) for p in paragraphs) if key)
 
 
 def _clean(text: str, title: str | None, signals: PageSignals) -> list[str]:
@@ -157,7 +178,7 @@ def drop_link_lists(paragraphs: list[str], signals: PageSignals) -> list[str]:
 
 
 def _is_link_item(line: str, signals: PageSignals) -> bool:
-    key = norm(line)
+    key = _key(line, signals)
     return key in signals.all_link_texts or key in signals.link_items
 
 
@@ -178,7 +199,7 @@ def drop_widgets(paragraphs: list[str], signals: PageSignals) -> list[str]:
     return [
         p
         for p in paragraphs
-        if not (_inside(norm(p), signals.embed_blob) or _in_teaser_card(norm(p), signals))
+        if not (_inside(_key(p, signals), signals.embed_blob) or _in_teaser_card(_key(p, signals), signals))
     ]
 
 
@@ -206,7 +227,7 @@ def drop_author_bio(paragraphs: list[str], byline: str | None) -> list[str]:
 
 def _link_word_share(paragraphs: list[str], signals: PageSignals) -> float:
     total = sum(len(p.split()) for p in paragraphs)
-    linked = sum(len(p.split()) for p in paragraphs if norm(p) in signals.link_texts)
+    linked = sum(len(p.split()) for p in paragraphs if _key(p, signals) in signals.link_texts)
     return linked / total if total else 1.0
 
 
@@ -272,7 +293,7 @@ def extract_body(
     paragraphs = drop_author_bio(paragraphs, getattr(doc, "author", None))
     lead = signals.lead
     if not lead and tree is not None and paragraphs:
-        lead = shown_description(tree, norm(" ".join(paragraphs)))
+        lead = shown_description(tree, _body_key(paragraphs, signals))
     paragraphs = _with_lead(paragraphs, lead)
     n_words = sum(len(p.split()) for p in paragraphs)
     if n_words < MIN_BODY_WORDS and not _is_cjk(paragraphs):

@@ -7,7 +7,8 @@ check and repair trafilatura's output. Pure functions over an lxml tree; reads n
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
@@ -20,24 +21,34 @@ from pipelines.body_rules import WORD
 # "articleBody": "…"}, {"@type": ["Article", "ReportageNewsArticle"]}: one list for all modules
 from pipelines.signals import ARTICLE_TYPES
 
-#: the lead/standfirst element themes print between headline and body, which trafilatura
-#: often cuts, e.g. <p class="lead">, <div class="article-standfirst">, <p itemprop="description">
-LEAD_XPATH = (
-    "//*[self::p or self::div or self::h2][contains(concat(' ', normalize-space(@class), ' '), ' lead ')"
-    " or contains(@class, 'standfirst') or contains(@class, '__lead') or contains(@class, '-lead')"
-    " or contains(@class, 'article-intro') or contains(@class, 'teaser-text') or contains(@class, 'dek')"
-    " or contains(@class, 'subheadline') or @itemprop='description' or @itemprop='abstract']"
-    "[not(ancestor::nav or ancestor::footer or ancestor::aside or ancestor::a)]"
-)
+# The lead/standfirst element themes print between headline and body, which trafilatura
+# often cuts, e.g. <p class="lead">, <div class="article-standfirst">, <p itemprop="description">.
+# Tested in Python on each <p>, <div> and <h2>: as one XPath predicate, libxml2 copied the
+# class attribute for each of its nine tests of every element (twice the cost).
+LEAD_TAGS = ("p", "div", "h2")
+#: the class word "lead" on its own: class="lead", "intro lead", not "leading-6"
+LEAD_CLASS_WORD = "lead"
+#: class fragments of a lead anywhere in its class, e.g. "article__lead", "c-standfirst", "dek"
+LEAD_CLASS_PARTS = ("standfirst", "__lead", "-lead", "article-intro", "teaser-text", "dek", "subheadline")
+#: itemprop values of a lead, e.g. <p itemprop="description">
+LEAD_ITEMPROPS = ("description", "abstract")
+#: a marked lead inside these is navigation, a footer, a sidebar or a teaser link
+LEAD_NOT_UNDER = frozenset({"nav", "footer", "aside", "a"})
+#: the whitespace that separates class words (XPath's and HTML's: not the no-break space)
+CLASS_SPACE_RE = re.compile(r"[ \t\r\n]+")
 #: descendants that mark a layout block rather than a lead paragraph
 LEAD_NOT_INSIDE = (
     ".//script | .//style | .//img | .//figure | .//ul | .//ol | .//form | .//iframe | .//button"
 )
+LEAD_IS_LAYOUT = etree.XPath(f"boolean({LEAD_NOT_INSIDE})")
 #: the page's own summary, often printed as the standfirst
 DESCRIPTION_XPATH = (
     "//head/meta[@property='og:description' or @name='description' or @name='twitter:description']"
     "/@content"
 )
+DESCRIPTIONS = etree.XPath(DESCRIPTION_XPATH)
+#: text nodes of the page body holding $probe
+PROBE_TEXTS = etree.XPath("//body//text()[contains(., $probe)]")
 #: text nodes checked for the description (a word of it that the page repeats everywhere
 #: is not worth more)
 MAX_PROBE_HITS = 30
@@ -57,6 +68,7 @@ EMBED_XPATH = (
     " or contains(@class, 'tiktok-embed') or contains(@class, 'bluesky-embed')"
     " or contains(@class, 'threads-post') or contains(@class, 'fb-xfbml-parse-ignore')]"
 )
+EMBED_ELEMENTS = etree.XPath(EMBED_XPATH)
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,12 @@ class PageSignals:
     link_blob: str = ""
     #: normalised texts of embedded social-media posts joined by newlines
     embed_blob: str = ""
+    # Per-page memos for pipelines/body.py, which tests each paragraph in several steps and
+    # once more in the second opinion's text, which repeats most of the default one.
+    #: text -> norm(text)
+    norm_memo: dict[str, str] = field(default_factory=dict, init=False, compare=False, repr=False)
+    #: paragraph -> is_boilerplate(paragraph)
+    boilerplate_memo: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
 
 
 #: the parser options of the crawl and of the stand-alone body extractor (both parse with
@@ -181,25 +199,32 @@ def page_signals(tree: lxml_html.HtmlElement | None) -> PageSignals:
     if tree is None:
         return PageSignals("", frozenset(), frozenset(), frozenset())
     captions = {norm(el.text_content()) for el in tree.iter("figcaption")}
-    links = {norm(a.text_content()) for a in tree.iter("a")}
+    # each link's text once: link_items weighs the links of every list item by them too
+    link_text = {a: a.text_content() for a in tree.iter("a")}
+    # pages repeat link texts ("Read more", menus shown twice): normalise each text once
+    links = {norm(text) for text in set(link_text.values())}
     links.discard("")
     captions.discard("")
     long_links = frozenset(t for t in links if len(t) >= MIN_LINK_TEXT)
-    embeds = [norm(el.text_content()) for el in tree.xpath(EMBED_XPATH)]
+    embeds = [norm(el.text_content()) for el in EMBED_ELEMENTS(tree)]
     return PageSignals(
         jsonld_article_body(tree),
         frozenset(captions),
         long_links,
         frozenset(links),
         lead_text(tree),
-        link_items=link_items(tree),
+        link_items=link_items(tree, link_text),
         link_blob="\n".join(long_links),
         embed_blob="\n".join(e for e in embeds if e),
     )
 
 
-def link_items(tree: lxml_html.HtmlElement) -> frozenset[str]:
-    """Normalised texts of the <li> elements whose text is mostly link text."""
+def link_items(tree: lxml_html.HtmlElement,
+               link_text: dict[lxml_html.HtmlElement, str] | None = None) -> frozenset[str]:
+    """Normalised texts of the <li> elements whose text is mostly link text.
+
+    ``link_text`` holds the text of every ``<a>`` of the page when the caller has read them.
+    """
     found: set[str] = set()
     for item in tree.iter("li"):
         links = list(item.iter("a"))
@@ -207,22 +232,36 @@ def link_items(tree: lxml_html.HtmlElement) -> frozenset[str]:
             continue
         # raw lengths are enough for a share (normalising every item is the costly part)
         text = item.text_content()
-        linked = sum(len(a.text_content().strip()) for a in links)
+        if link_text is None:
+            linked = sum(len(a.text_content().strip()) for a in links)
+        else:
+            linked = sum(len(link_text[a].strip()) for a in links)
         if linked >= LINK_ITEM_SHARE * len(text.strip()) > 0:
-            found.add(norm(text))
-    return frozenset(found)
+            found.add(text)
+    return frozenset(norm(text) for text in found)
 
 
 def lead_text(tree: lxml_html.HtmlElement) -> str:
     """The first marked-up lead paragraph of a plausible length, whitespace-normalised."""
-    for element in tree.xpath(LEAD_XPATH):
+    for element in tree.iter(*LEAD_TAGS):
+        if not _marked_as_lead(element) or any(a.tag in LEAD_NOT_UNDER for a in element.iterancestors()):
+            continue
         # A container of scripts, images, lists or several paragraphs is a layout block, not a lead.
-        if element.xpath(LEAD_NOT_INSIDE) or len(element.findall(".//p")) > 1:
+        if LEAD_IS_LAYOUT(element) or len(element.findall(".//p")) > 1:
             continue
         text = " ".join(element.text_content().split())
         if LEAD_MIN_WORDS <= len(text.split()) <= LEAD_MAX_WORDS:
             return text
     return ""
+
+
+def _marked_as_lead(element: lxml_html.HtmlElement) -> bool:
+    """Does the element's class or itemprop call it the lead (:data:`LEAD_CLASS_PARTS` ...)?"""
+    if element.get("itemprop") in LEAD_ITEMPROPS:
+        return True
+    marks = element.get("class")
+    return bool(marks) and (any(part in marks for part in LEAD_CLASS_PARTS)
+                            or LEAD_CLASS_WORD in CLASS_SPACE_RE.split(marks))
 
 
 def shown_description(tree: lxml_html.HtmlElement, known: str = "") -> str:
@@ -235,7 +274,7 @@ def shown_description(tree: lxml_html.HtmlElement, known: str = "") -> str:
     before the costly search of the page.
     """
     tried: set[str] = set()
-    for content in tree.xpath(DESCRIPTION_XPATH):
+    for content in DESCRIPTIONS(tree):
         text = " ".join(str(content).split())
         key = norm(text)
         # description, og:description and twitter:description usually hold one text: search once
@@ -246,7 +285,7 @@ def shown_description(tree: lxml_html.HtmlElement, known: str = "") -> str:
         # smallest element around one that is as long as the description must equal it.
         probe = max(text.split()[:5], key=len)
         seen: set[Any] = set()
-        for node in tree.xpath("//body//text()[contains(., $probe)]", probe=probe)[:MAX_PROBE_HITS]:
+        for node in PROBE_TEXTS(tree, probe=probe)[:MAX_PROBE_HITS]:
             # a tail text belongs to the element around the one it follows
             element = node.getparent().getparent() if node.is_tail else node.getparent()
             raw = element.text_content() if element is not None else ""

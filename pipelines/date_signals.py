@@ -12,6 +12,7 @@ import re
 from collections.abc import Collection, Iterator
 from typing import Any
 
+from lxml import etree
 from lxml import html as lxml_html
 
 #: meta names/properties for the publication instant, highest priority first
@@ -66,6 +67,11 @@ VISIBLE_DATE_RE = re.compile(
     re.IGNORECASE,
 )
 WS_RE = re.compile(r"\s+")
+#: <time datetime="..."> and elements with itemprop="datePublished"/"dateModified"; the
+#: itemprop attribute is tested before its element (libxml2 evaluates a predicate on every
+#: node of a step: attribute nodes named itemprop are far fewer than the page's elements)
+TIME_ELEMENTS = etree.XPath(
+    "//time[@datetime] | //@itemprop[. = 'datePublished' or . = 'dateModified']/parent::*")
 
 
 def clean(text: str | None) -> str:
@@ -128,9 +134,10 @@ def dateline(tree: lxml_html.HtmlElement) -> list[str]:
     head = headline(tree)
     if head is None:
         return []
+    hidden = _HiddenText()
     found: list[tuple[int, int, str]] = []  # (distance, below before above, text)
     distance = 0
-    for piece in _pieces_before(head):
+    for piece in _pieces_before(head, hidden):
         if distance > DATELINE_BEFORE_CHARS:
             break
         dates = list(VISIBLE_DATE_RE.finditer(piece))
@@ -139,7 +146,7 @@ def dateline(tree: lxml_html.HtmlElement) -> list[str]:
             break
         distance += len(piece) + 1
     distance = 0
-    for piece in _pieces_after(head):
+    for piece in _pieces_after(head, hidden):
         if distance > DATELINE_WINDOW_CHARS:
             break
         match = VISIBLE_DATE_RE.search(piece)
@@ -149,7 +156,7 @@ def dateline(tree: lxml_html.HtmlElement) -> list[str]:
     return [text for *_, text in sorted(found)][:3]
 
 
-def _pieces_before(head: lxml_html.HtmlElement) -> Iterator[str]:
+def _pieces_before(head: lxml_html.HtmlElement, hidden: _HiddenText) -> Iterator[str]:
     """Visible text pieces before ``head``, nearest first: the preceding siblings of the
     headline and of each of its ancestors, each subtree read backwards, then the
     ancestor's own leading text."""
@@ -157,27 +164,27 @@ def _pieces_before(head: lxml_html.HtmlElement) -> Iterator[str]:
     while node is not None and isinstance(node.tag, str):
         parent = node.getparent()
         for sibling in node.itersiblings(preceding=True):
-            if sibling.tail and sibling.tail.strip() and not _skipped(parent):
+            if sibling.tail and sibling.tail.strip() and not hidden.skipped(parent):
                 yield clean(sibling.tail)
-            for text, owner in reversed(list(_subtree_pieces(sibling))):
-                if not _skipped(owner):
+            for text, owner in _subtree_pieces_backwards(sibling):
+                if not hidden.skipped(owner):
                     yield clean(text)
-        if parent is not None and parent.text and parent.text.strip() and not _skipped(parent):
+        if parent is not None and parent.text and parent.text.strip() and not hidden.skipped(parent):
             yield clean(parent.text)
         node = parent
 
 
-def _pieces_after(head: lxml_html.HtmlElement) -> Iterator[str]:
+def _pieces_after(head: lxml_html.HtmlElement, hidden: _HiddenText) -> Iterator[str]:
     """Visible text pieces after ``head`` in document order, its own text excluded."""
     node = head
     while node is not None and isinstance(node.tag, str):
-        if node.tail and node.tail.strip() and not _skipped(node.getparent()):
+        if node.tail and node.tail.strip() and not hidden.skipped(node.getparent()):
             yield clean(node.tail)
         for sibling in node.itersiblings():
             for text, owner in _subtree_pieces(sibling):
-                if not _skipped(owner):
+                if not hidden.skipped(owner):
                     yield clean(text)
-            if sibling.tail and sibling.tail.strip() and not _skipped(sibling.getparent()):
+            if sibling.tail and sibling.tail.strip() and not hidden.skipped(sibling.getparent()):
                 yield clean(sibling.tail)
         node = node.getparent()
 
@@ -195,16 +202,74 @@ def _subtree_pieces(root: lxml_html.HtmlElement) -> Iterator[tuple[str, lxml_htm
                 yield element.tail, parent
 
 
+def _subtree_pieces_backwards(root: lxml_html.HtmlElement) -> Iterator[tuple[str, lxml_html.HtmlElement]]:
+    """:func:`_subtree_pieces` in reverse order, lazily: the block before a headline can be a
+    whole page header, of which the dateline search reads the last few pieces."""
+    # Reverse pre-order: an element's children last one first, each subtree whole, then the
+    # element's own pieces (its tail, which _subtree_pieces yields after its text, first).
+    stack: list[tuple[lxml_html.HtmlElement, bool]] = [(root, False)]
+    while stack:
+        element, children_done = stack.pop()
+        if not isinstance(element.tag, str):
+            continue
+        if not children_done:
+            stack.append((element, True))
+            stack.extend((child, False) for child in element)
+            continue
+        if element is not root and element.tail and element.tail.strip():
+            parent = element.getparent()
+            if parent is not None:
+                yield element.tail, parent
+        if element.text and element.text.strip():
+            yield element.text, element
+
+
 def _date_text(match: re.Match[str]) -> str:
     return clean(match.group(0)).strip(" ,|-\u2013")
 
 
-def _skipped(element: lxml_html.HtmlElement | None) -> bool:
-    if element is None:
-        return False
-    if element.tag in SKIPPED_TAGS:
-        return True
-    return any(a.tag in SKIPPED_TAGS for a in element.iterancestors()) or in_foreign_context(element)
+def _foreign_marks(element: lxml_html.HtmlElement) -> bool:
+    """Does the element's class or id name a foreign context (a comment, a teaser, an embed)?"""
+    return FOREIGN_DATE_CONTEXT_RE.search(f"{element.get('class', '')} {element.get('id', '')}") is not None
+
+
+class _HiddenText:
+    """Which elements' text a dateline search skips: text inside a :data:`SKIPPED_TAGS`
+    element, or in a foreign context (:func:`in_foreign_context`).
+
+    Remembers the answer for each ancestor it looks at: the text pieces around a headline
+    share their ancestors, which each piece used to walk (and search the classes of) anew.
+    """
+
+    def __init__(self) -> None:
+        #: element -> (it or an ancestor is a skipped tag, it or an ancestor below <body> is foreign)
+        self._context: dict[lxml_html.HtmlElement, tuple[bool, bool]] = {}
+
+    def skipped(self, element: lxml_html.HtmlElement | None) -> bool:
+        """Is the text that ``element`` owns skipped?"""
+        if element is None:
+            return False
+        if element.tag in SKIPPED_TAGS:
+            return True
+        skipped, foreign = self._above(element.getparent())
+        return skipped or foreign
+
+    def _above(self, element: lxml_html.HtmlElement | None) -> tuple[bool, bool]:
+        """(``element`` or an ancestor is a skipped tag, ``element`` or an ancestor below
+        ``<body>`` is foreign), from the nearest ancestor already known down."""
+        chain = []
+        while element is not None and element not in self._context:
+            chain.append(element)
+            element = element.getparent()
+        skipped, foreign = self._context[element] if element is not None else (False, False)
+        for node in reversed(chain):
+            tag = node.tag
+            skipped = skipped or tag in SKIPPED_TAGS
+            # as in inside(): <body> and <html> end the search, and are never foreign themselves
+            foreign = tag not in ("body", "html") and (
+                foreign or tag in FOREIGN_DATE_TAGS or _foreign_marks(node))
+            self._context[node] = (skipped, foreign)
+        return skipped, foreign
 
 
 def date_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],
@@ -222,8 +287,7 @@ def date_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],
     if day:
         found.append({"raw": day, "source": "url", "kind": "published"})
     times = 0
-    for element in tree.xpath(
-            "//time[@datetime] | //*[@itemprop='datePublished' or @itemprop='dateModified']"):
+    for element in TIME_ELEMENTS(tree):
         raw = clean(element.get("datetime") or element.get("content") or element.text_content())
         if not raw or in_foreign_context(element):
             continue

@@ -33,9 +33,31 @@ AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", 
 SECTION_META = ("article:section", "parsely-section", "section", "category", "cxenseparse:recs:category")
 TAG_META = ("article:tag", "news_keywords", "parsely-tags", "sailthru.tags", "keywords")
 #: class or id fragments of visible byline elements, e.g. class="entry-byline"
-BYLINE_CLASS_RE = re.compile(r"byline|author|autor|auteur|writer", re.IGNORECASE)
+BYLINE_CLASS_WORDS = ("byline", "author", "autor", "auteur", "writer")
+BYLINE_CLASS_RE = re.compile("|".join(BYLINE_CLASS_WORDS), re.IGNORECASE)
 MAX_BYLINE_CHARS = 300
 AFTER_H1 = etree.XPath("boolean(ancestor::h1 | preceding::h1)")
+#: elements of the page body that carry a class, id or itemprop: where byline classes are
+MARKED_ELEMENTS = etree.XPath("//body//*[@class or @id or @itemprop]")
+#: tags whose class never makes them a byline element (the page's frame, media, metadata)
+NOT_BYLINE_TAGS = frozenset({"script", "style", "meta", "link", "img", "body", "html", "article", "main",
+                             "time", "figure", "figcaption"})
+# The XPath expressions below test an attribute node before its element where they can:
+# libxml2 evaluates a predicate on every node a step yields, and a page has many more
+# elements than class, rel or type attributes that could match (a third of the cost or less).
+JSONLD_SCRIPTS = etree.XPath(
+    '//script/@type[contains(translate(., "LDJSON", "ldjson"), "ld+json")]/parent::*')
+CANONICAL_HREFS = etree.XPath('//link/@rel[translate(., "CANONICAL", "canonical")="canonical"]/../@href')
+#: <a rel="author">, e.g. rel="author external"
+REL_AUTHOR_LINKS = etree.XPath('//a/@rel[contains(concat(" ", ., " "), " author ")]/parent::*')
+REL_LINKS = etree.XPath("//a[@rel]")
+#: <figcaption>, class="wp-caption-text", and other caption classes except on a figure or
+#: an image's container; every one has "caption" in its class, the cheap test made first
+CAPTION_ELEMENTS = etree.XPath(
+    "//figcaption | //@class[contains(., 'caption')]/parent::*"
+    "[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption-text ')"
+    " or not(self::figure or self::div[.//img])]"
+)
 #: a byline-class element that is not the byline itself, e.g. class="author-bio", "author__avatar"
 BYLINE_NOISE_CLASS_RE = re.compile(
     r"bio\b|biography|avatar|photo|image|img|social|share|follow|description|about|"
@@ -126,7 +148,7 @@ def read_jsonld(tree: lxml_html.HtmlElement) -> tuple[dict[str, Any], list[str],
     article: dict[str, Any] = {}
     breadcrumbs: list[str] = []
     invalid = 0
-    for script in tree.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
+    for script in JSONLD_SCRIPTS(tree):
         try:
             data = json.loads(script.text_content() or "null", strict=False)
         except (ValueError, RecursionError):
@@ -209,6 +231,20 @@ def _foreign_context(element: lxml_html.HtmlElement) -> bool:
     return inside(element, FOREIGN_CONTEXT_TAGS, FOREIGN_CONTEXT_RE)
 
 
+def _byline_marked(marks: str) -> bool:
+    """``BYLINE_CLASS_RE.search(marks)``, asked of every marked element of the page.
+
+    For ASCII marks (nearly all) substring tests of the lower-cased marks give the same
+    answer at a fifth of the regex's cost; other marks keep the regex, whose case folding
+    also matches a few non-ASCII letters (the Kelvin sign for "k", dotted and dotless i).
+    """
+    if marks.isascii():
+        low = marks.lower()
+        # BYLINE_CLASS_WORDS spelled out: half the cost of any() over the tuple
+        return "byline" in low or "author" in low or "autor" in low or "auteur" in low or "writer" in low
+    return BYLINE_CLASS_RE.search(marks) is not None
+
+
 def visible_bylines(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
     """Byline-looking elements in page order, grouped by outermost byline element.
 
@@ -219,12 +255,9 @@ def visible_bylines(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
     """
     has_h1 = next(tree.iter("h1"), None) is not None
     chosen: list[lxml_html.HtmlElement] = []
-    for element in tree.xpath("//body//*[@class or @id or @itemprop]"):
-        if element.tag in ("script", "style", "meta", "link", "img", "body", "html", "article", "main",
-                           "time", "figure", "figcaption"):
-            continue
+    for element in MARKED_ELEMENTS(tree):
         marks = marks_of(element)
-        if not BYLINE_CLASS_RE.search(marks) or BYLINE_NOISE_CLASS_RE.search(marks):
+        if not _byline_marked(marks) or element.tag in NOT_BYLINE_TAGS or BYLINE_NOISE_CLASS_RE.search(marks):
             continue
         if _foreign_context(element):
             continue
@@ -343,7 +376,7 @@ def byline_candidates(tree: lxml_html.HtmlElement, jsonld: dict[str, Any],
     found: list[dict[str, Any]] = [{"text": n, "source": "jsonld", **({"url": urls[n]} if n in urls else {})}
                                    for n in jsonld.get("authors", [])]
     found += [{"text": v, "source": "meta"} for _, v in _first(meta, AUTHOR_META)]
-    for link in tree.xpath('//a[contains(concat(" ", @rel, " "), " author ")]'):
+    for link in REL_AUTHOR_LINKS(tree):
         if not _foreign_context(link):
             found.append({"text": clean(link.text_content()), "source": "rel-author",
                           "url": clean(link.get("href"))})
@@ -370,7 +403,7 @@ def taxonomy(tree: lxml_html.HtmlElement, jsonld: dict[str, Any], meta: dict[str
     cats += [{"text": s, "source": "jsonld"} for s in jsonld.get("sections", [])]
     tags = [{"text": v, "source": "meta"} for _, v in _first(meta, TAG_META[:4])]
     tags += [{"text": s, "source": "jsonld"} for s in jsonld.get("keywords", [])]
-    for link in tree.xpath("//a[@rel]"):
+    for link in REL_LINKS(tree):
         rel = f" {link.get('rel', '').lower()} "
         text = clean(link.text_content())
         if not text or len(text) > 80:
@@ -388,10 +421,7 @@ def taxonomy(tree: lxml_html.HtmlElement, jsonld: dict[str, Any], meta: dict[str
 def caption_candidates(tree: lxml_html.HtmlElement) -> list[dict[str, str]]:
     """Photo captions (figcaption, wp-caption-text, ...) and image alt/title texts."""
     found: list[dict[str, str]] = []
-    for element in tree.xpath(
-        "//figcaption | //*[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption-text ')]"
-        " | //*[contains(@class, 'caption') and not(self::figure) and not(self::div[.//img])]"
-    ):
+    for element in CAPTION_ELEMENTS(tree):
         text = clean(element.text_content())
         if text and len(text) < 1000:
             found.append({"text": text, "source": "caption"})
@@ -407,7 +437,7 @@ def collect_signals(tree: lxml_html.HtmlElement, url: str) -> dict[str, Any]:
     """Everything the normalising stages need from the page, as plain picklable data."""
     jsonld, breadcrumbs, invalid = read_jsonld(tree)
     meta = read_meta(tree)
-    canonical = tree.xpath('//link[translate(@rel, "CANONICAL", "canonical")="canonical"]/@href')
+    canonical = CANONICAL_HREFS(tree)
     title_tag = tree.findtext(".//title")
     html_lang = tree.get("lang") or tree.get("xml:lang")
     categories, tags = taxonomy(tree, jsonld, meta, breadcrumbs)

@@ -20,6 +20,7 @@ from pipelines import body_rules
 from pipelines.body import BodyResult, drop_author_bio, drop_link_lists, extract_body
 from pipelines.body_structure import (
     PageSignals,
+    _marked_as_lead,
     jsonld_article_body,
     page_signals,
     parse,
@@ -508,3 +509,24 @@ def test_shown_description_is_put_back_as_lead() -> None:
     text = extract_body(html, "https://news.example/2024/night-buses").text
     assert text.split("\n\n")[0] == DESCRIPTION
     assert text.count("no longer need taxis") == 1
+
+
+@pytest.mark.parametrize(
+    ("markup", "is_lead"),
+    [
+        ('<p class="lead">x</p>', True),
+        ('<p class=" intro\tlead\n">x</p>', True),
+        ('<div class="article__lead">x</div>', True),
+        ('<div class="c-standfirst">x</div>', True),
+        ('<h2 class="subheadline">x</h2>', True),
+        ('<p itemprop="description">x</p>', True),
+        ('<p class="leading-6">x</p>', False),  # the word "lead" must stand alone
+        ('<p class="lead\u00a0text">x</p>', False),  # a no-break space does not separate class words
+        ('<p itemprop="headline">x</p>', False),
+        ("<p>x</p>", False),
+    ],
+)
+def test_marked_as_lead(markup: str, is_lead: bool) -> None:
+    element = parse(markup)
+    assert element is not None and element.tag in ("p", "div", "h2")
+    assert _marked_as_lead(element) is is_lead

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from lxml import html as lxml_html
 
-from pipelines.date_signals import date_candidates, dateline, url_date, visible_dates
+from pipelines.date_signals import (
+    _subtree_pieces,
+    _subtree_pieces_backwards,
+    date_candidates,
+    dateline,
+    url_date,
+    visible_dates,
+)
 
 
 @pytest.mark.parametrize(
@@ -95,3 +102,14 @@ def test_date_candidates_skip_comments_and_embeds() -> None:
         ("url", "published", "2019-01-29"),
         ("time", "modified", "2019-01-30T08:00:00+01:00"),
     ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["<div>a<p>b<b>c</b>d</p>e<span>f<i>g</i></span>h</div>",
+     "<header><nav><a>Home</a> | <a>News</a></nav><p>Monday, 13.01.2020</p></header>",
+     "<div><p></p> <p>  </p>x</div>"],
+)
+def test_subtree_pieces_backwards(body: str) -> None:
+    root = _tree(body).find(".//body")[0]
+    assert list(_subtree_pieces_backwards(root)) == list(reversed(list(_subtree_pieces(root))))

@@ -141,3 +141,13 @@ def test_author_profile_urls_travel_with_the_names() -> None:
     assert [(c["text"], c["source"], c.get("url")) for c in found] == [
         ("Gazette D", "jsonld", "https://x.example/author/admin/"), ("Jane Doe", "jsonld", None),
         ("Jane Doe", "rel-author", "/author/jane-doe")]
+
+
+@pytest.mark.parametrize(
+    "marks",
+    ["entry-byline  ", "c-Author__name  ", "AUTEUR", "autorin box", "post-writer", "meta date",
+     "by-line", "", "Ꮩ author", "bylİne", "ᴀuthor", "\u212aey"],
+)
+def test_byline_marked_is_the_class_pattern(marks: str) -> None:
+    # the ASCII fast path answers as BYLINE_CLASS_RE does; other marks go through the regex
+    assert S._byline_marked(marks) is bool(S.BYLINE_CLASS_RE.search(marks))
