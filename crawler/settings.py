@@ -124,8 +124,8 @@ CONCURRENT_ITEMS = 4
 NEWS_ALLOW_PRIVATE_ADDRESSES = os.environ.get("NEWS_ALLOW_PRIVATE_ADDRESSES", "0") == "1"
 # (PrivateAddressMiddleware is registered in DOWNLOADER_MIDDLEWARES above.)
 
-#: (the replay spider also keeps at most CONCURRENT_ITEMS of its start() items in the pipelines:
-#: with extraction in NEWS_EXTRACT_WORKERS processes, 4 keep 2 workers busy and memory flat)
+#: (the replay spider also keeps at most CONCURRENT_ITEMS of its start() items in the pipelines,
+#: or NEWS_EXTRACT_WORKERS x (2 + NEWS_EXTRACT_PREFETCH) if more: every worker busy, memory flat)
 
 # --- throughput (pipelines/pool.py) --------------------------------------------------
 #: the pool and the replay spider await asyncio futures: pin the asyncio reactor (Scrapy's default)
@@ -139,6 +139,9 @@ NEWS_EXTRACT_WORKERS = int(os.environ.get("NEWS_EXTRACT_WORKERS", str(_CORES)))
 NEWS_EXTRACT_TIMEOUT = float(os.environ.get("NEWS_EXTRACT_TIMEOUT", "60"))
 #: pages a worker extracts before it is replaced by a fresh process: keeps memory flat
 NEWS_EXTRACT_MAX_TASKS_PER_WORKER = int(os.environ.get("NEWS_EXTRACT_MAX_TASKS_PER_WORKER", "1000"))
+#: pages queued at each worker beyond the one it extracts, so it never waits for the crawl
+#: process to hand it the next (0 = one at a time)
+NEWS_EXTRACT_PREFETCH = int(os.environ.get("NEWS_EXTRACT_PREFETCH", "1"))
 
 # --- scale-out on scrapy-redis (crawler/distributed.py; optional extra news-ingest[redis]) ---
 #: redis://host:6379/0 makes this process a worker: shared frontier and duplicate filter in

@@ -1,8 +1,8 @@
 """Extract stage: one parse, structured signals, then trafilatura for text and raw metadata.
 
 Reads settings ``NEWS_EXTRACT_FAVOR_PRECISION``, ``NEWS_EXTRACT_MIN_WORDS``,
-``NEWS_EXTRACT_WORKERS``, ``NEWS_EXTRACT_TIMEOUT``, ``NEWS_EXTRACT_MAX_TASKS_PER_WORKER``
-and ``NEWS_MALLOC_TRIM`` (workers give freed heap pages back after each page).
+``NEWS_EXTRACT_WORKERS``, ``NEWS_EXTRACT_TIMEOUT``, ``NEWS_EXTRACT_MAX_TASKS_PER_WORKER``,
+``NEWS_EXTRACT_PREFETCH`` and ``NEWS_MALLOC_TRIM`` (workers give freed heap pages back after each page).
 :func:`extract_article` is pure and picklable (plain arguments in, a plain dict
 out) so it runs in worker processes (:mod:`pipelines.pool`, :mod:`pipelines.worker`):
 :class:`ExtractPipeline` only adapts it, awaiting the pool so the crawl's
@@ -27,7 +27,7 @@ from pipelines.body import extract_body
 from pipelines.body_structure import parse_markup
 from pipelines.htmldate_languages import page_languages
 from pipelines.metadata import METADATA_FIELDS, page_metadata
-from pipelines.pool import MAX_TASKS, WorkerCrashed, WorkerFailed, WorkerPool
+from pipelines.pool import MAX_TASKS, PREFETCH, WorkerCrashed, WorkerFailed, WorkerPool
 from pipelines.signals import collect_signals
 from pipelines.stage import stages_after
 
@@ -260,7 +260,8 @@ class ExtractPipeline:
 
     def __init__(self, crawler: Crawler, *, favor_precision: bool, min_words: int,
                  workers: int = 0, timeout: float = 60.0, max_tasks: int = MAX_TASKS,
-                 release_memory: bool = True, stages: tuple[StageSpec, ...] = ()) -> None:
+                 release_memory: bool = True, stages: tuple[StageSpec, ...] = (),
+                 prefetch: int = PREFETCH) -> None:
         self.crawler = crawler
         self.options = build_options(favor_precision=favor_precision)
         self.min_words = min_words
@@ -274,7 +275,8 @@ class ExtractPipeline:
             stage_modules = tuple(dict.fromkeys(path.rpartition(".")[0] for path, _ in stages))
             self.pool = WorkerPool(workers, timeout=timeout, initializer=init_worker,
                                    initargs=(favor_precision, release_memory, min_words, stages),
-                                   max_tasks=max_tasks, preload=(*stage_modules, *WORKER_PRELOAD))
+                                   max_tasks=max_tasks, preload=(*stage_modules, *WORKER_PRELOAD),
+                                   prefetch=prefetch)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -287,6 +289,7 @@ class ExtractPipeline:
             workers=workers,
             timeout=settings.getfloat("NEWS_EXTRACT_TIMEOUT", 60.0),
             max_tasks=settings.getint("NEWS_EXTRACT_MAX_TASKS_PER_WORKER", MAX_TASKS),
+            prefetch=settings.getint("NEWS_EXTRACT_PREFETCH", PREFETCH),
             release_memory=settings.getbool("NEWS_MALLOC_TRIM", True),
             stages=stages_after(settings, cls) if workers > 0 else (),
         )

@@ -51,6 +51,10 @@ START_METHOD = "forkserver"
 #: (imports are preloaded in the fork server, but library caches refill) costs far less
 #: than a few hundred pages
 MAX_TASKS = 1000
+#: tasks handed to a worker beyond the one it runs: without one, a worker idled ~10 ms a page
+#: (median, 2 workers on 2 cores) while its result reached the busy crawl process and a new
+#: page came back
+PREFETCH = 1
 #: seconds between two checks of the fallback owner watch (see _watch_owner)
 WATCH_INTERVAL = 0.5
 #: linux/prctl.h: deliver a signal to this process when its parent process dies
@@ -144,18 +148,37 @@ class WorkerCrashed(WorkerFailed):
 
 
 class _Lane:
-    """One worker process (a single-process executor), its pid for killing it, and its task count."""
+    """One worker process (a single-process executor), its pid for killing it, and its tasks."""
 
     def __init__(self, executor: ProcessPoolExecutor, pid: int) -> None:
         self.executor = executor
         self.pid = pid
-        self.tasks = 0
+        self.tasks = 0  # submitted over its life
+        self.running = 0  # submitted and not yet settled
+        self.last: asyncio.Future[Any] | None = None  # the task most recently submitted to it
+        self.closed = False  # takes no new task: retiring, killed or dead
+        self.replaced = False  # its replacement is started (exactly once)
+
+    def submit(self, fn: Callable[..., Any], args: tuple[Any, ...],
+               kwargs: dict[str, Any]) -> tuple[asyncio.Future[Any] | None, asyncio.Future[Any]]:
+        """Queue a task behind the ones already handed to this worker: (the one ahead, this one)."""
+        ahead = self.last
+        future = asyncio.wrap_future(self.executor.submit(fn, *args, **kwargs))
+        self.last = future
+        self.tasks += 1
+        self.running += 1
+        return ahead, future
 
     def kill(self) -> None:
         """Kill the worker now (it may be stuck in C code) and let the executor go."""
         with contextlib.suppress(ProcessLookupError):  # already gone: the crash case
             os.kill(self.pid, signal.SIGKILL)
         self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _broke(future: asyncio.Future[Any]) -> bool:
+    """Did this task end with its worker (killed on a timeout, crashed), not with a result?"""
+    return future.cancelled() or isinstance(future.exception(), BrokenProcessPool)
 
 
 class WorkerPool:
@@ -169,25 +192,32 @@ class WorkerPool:
         max_tasks: tasks a worker runs before it is replaced by a fresh one (0: never).
         preload: modules the fork server imports once, so each new worker starts with
             them loaded (fast replacement, and their pages shared between workers).
+        prefetch: tasks handed to a worker beyond the one it runs, so that it starts the
+            next as soon as it is done instead of idling while the result travels back
+            and the owner's event loop hands it another (0: one task at a time).
     """
 
     def __init__(self, workers: int, *, timeout: float,
                  initializer: Callable[..., None] | None = None,
                  initargs: tuple[Any, ...] = (), max_tasks: int = MAX_TASKS,
-                 preload: tuple[str, ...] = ()) -> None:
+                 preload: tuple[str, ...] = (), prefetch: int = PREFETCH) -> None:
         if workers < 1:
             raise ValueError("a WorkerPool needs at least one worker")
+        if prefetch < 0:
+            raise ValueError("prefetch cannot be negative")
         self.workers = workers
         self.timeout = timeout
         self.initializer = initializer
         self.initargs = initargs
         self.max_tasks = max_tasks
+        self.slots = 1 + prefetch  # tasks one worker holds at once
         self.context = multiprocessing.get_context(START_METHOD)
         if preload:
             # Only takes effect if this process's fork server is not running yet.
             self.context.set_forkserver_preload(list(preload))
         self.replaced = 0
         self.recycled = 0
+        #: one entry per free slot of a worker (a worker appears up to ``slots`` times)
         self._idle: asyncio.Queue[_Lane] | None = None
         self._lanes: set[_Lane] = set()
         self._recycling: set[asyncio.Task[None]] = set()
@@ -200,8 +230,14 @@ class WorkerPool:
             return
         self._idle = asyncio.Queue()
         lanes = await asyncio.gather(*(self._new_lane() for _ in range(self.workers)))
-        for lane in lanes:
-            self._idle.put_nowait(lane)
+        self._offer(lanes, self._idle)
+
+    def _offer(self, lanes: list[_Lane], idle: asyncio.Queue[_Lane]) -> None:
+        # Interleaved (a, b, a, b), so that a worker's second slot is taken only once
+        # every worker has work.
+        for _ in range(self.slots):
+            for lane in lanes:
+                idle.put_nowait(lane)
 
     async def _new_lane(self) -> _Lane:
         executor = ProcessPoolExecutor(max_workers=1, mp_context=self.context, initializer=_init_lane,
@@ -212,47 +248,62 @@ class WorkerPool:
         self._lanes.add(lane)
         return lane
 
+    async def _free_slot(self, idle: asyncio.Queue[_Lane]) -> _Lane:
+        while True:
+            lane = await idle.get()
+            if not lane.closed:
+                return lane
+            # a slot of a worker that has since retired or died: dropped with it
+
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``fn(*args, **kwargs)`` in a worker; raise :class:`WorkerFailed` if it hangs or dies.
 
         Exceptions raised by ``fn`` itself come back unchanged (the worker lives on).
-        Waiting for a free worker does not count towards the timeout.
+        Waiting for a free worker, or for the task queued ahead in the same worker,
+        does not count towards the timeout. A task queued behind one that hangs or
+        crashes its worker never ran: it is run again in another worker.
         """
         await self.start()
         idle = self._idle
         assert idle is not None
-        lane: _Lane | None = await idle.get()
-        assert lane is not None
-        try:
-            future = asyncio.wrap_future(lane.executor.submit(fn, *args, **kwargs))
-            lane.tasks += 1
+        while True:
+            lane = await self._free_slot(idle)
+            ahead, future = lane.submit(fn, args, kwargs)
+            if self.max_tasks and lane.tasks >= self.max_tasks:
+                lane.closed = True  # retiring: replaced once its last task is settled
             try:
-                result = await asyncio.wait_for(future, self.timeout)
-            except TimeoutError:
-                await self._replace(lane, idle, killed=True)
-                lane = None
-                raise WorkerTimeout(
-                    f"extraction took longer than {self.timeout:g} seconds and was stopped") from None
-            except BrokenProcessPool:
-                await self._replace(lane, idle, killed=True)
-                lane = None
-                raise WorkerCrashed("the extraction process crashed on this page") from None
-            return result
-        finally:
-            if lane is None:
-                pass  # replaced above
-            elif self.max_tasks and lane.tasks >= self.max_tasks and self._idle is idle:
-                # Replaced in the background: this task's result is not held up by a start-up.
-                task = asyncio.ensure_future(self._replace(lane, idle))
-                self._recycling.add(task)
-                task.add_done_callback(self._recycling.discard)
-            else:
-                idle.put_nowait(lane)
+                if ahead is not None:
+                    await asyncio.wait([ahead])  # this task's clock starts when the worker is free
+                done, _ = await asyncio.wait([future], timeout=self.timeout)
+                if done and not _broke(future):
+                    return future.result()  # or the exception fn raised
+                if done and ahead is not None and _broke(ahead):
+                    if not lane.replaced:  # the owner of the task ahead may not have woken yet
+                        await self._replace(lane, idle, killed=True)
+                    continue  # never started here: run it in another worker
+                if not done:
+                    future.cancel()  # settled now: a task queued behind it sees it broke
+                if not lane.replaced:
+                    await self._replace(lane, idle, killed=True)
+                if not done:
+                    raise WorkerTimeout(
+                        f"extraction took longer than {self.timeout:g} seconds and was stopped")
+                raise WorkerCrashed("the extraction process crashed on this page")
+            finally:
+                lane.running -= 1
+                if not lane.closed:
+                    idle.put_nowait(lane)
+                elif not lane.running and not lane.replaced and self._idle is idle:
+                    # Retired, replaced in the background: this result is not held up by a start-up.
+                    task = asyncio.ensure_future(self._replace(lane, idle))
+                    self._recycling.add(task)
+                    task.add_done_callback(self._recycling.discard)
 
     async def _replace(self, lane: _Lane, idle: asyncio.Queue[_Lane], *, killed: bool = False) -> None:
         """Put a fresh worker in the place of ``lane``: one that hung or died (``killed``: it
         is killed now), or one that has run ``max_tasks`` tasks (retired: it is idle and
         exits after its queue's sentinel). None if the pool was closed meanwhile."""
+        lane.closed = lane.replaced = True  # before any await: no other task takes or replaces it
         if killed:
             lane.kill()
             self.replaced += 1
@@ -262,7 +313,7 @@ class WorkerPool:
         self._lanes.discard(lane)
         fresh = await self._new_lane()
         if self._idle is idle:
-            idle.put_nowait(fresh)
+            self._offer([fresh], idle)
         else:  # the pool was closed meanwhile: close() did not see this worker
             self._lanes.discard(fresh)
             fresh.executor.shutdown(wait=False)

@@ -56,6 +56,13 @@ def _fail() -> None:
     raise ValueError("bad page")
 
 
+def _nap(seconds: float) -> tuple[float, float]:
+    """Sleep; return when this task started and ended (wall clock, comparable across processes)."""
+    started = time.time()
+    time.sleep(seconds)
+    return started, time.time()
+
+
 def run(coro: Any) -> Any:
     return asyncio.run(coro)
 
@@ -256,6 +263,79 @@ def test_kill_9_of_a_crawl_leaves_no_worker_and_closes_its_pipes(tmp_path: Path)
 def test_a_pool_needs_a_worker() -> None:
     with pytest.raises(ValueError):
         WorkerPool(0, timeout=1)
+    with pytest.raises(ValueError):
+        WorkerPool(1, timeout=1, prefetch=-1)
+
+
+@pytest.mark.parametrize("prefetch", [0, 1])
+def test_a_worker_starts_its_next_task_while_the_owner_is_busy(prefetch: int) -> None:
+    """With prefetch, the next task waits in the worker, not in the owner's event loop."""
+    async def go() -> tuple[float, float]:
+        pool = WorkerPool(1, timeout=30, prefetch=prefetch)
+        try:
+            await pool.start()
+            first = asyncio.ensure_future(pool.run(_nap, 0.3))
+            second = asyncio.ensure_future(pool.run(_nap, 0.0))
+            await asyncio.sleep(0.1)  # both handed out (with prefetch: both in the worker)
+            time.sleep(3.0)  # the crawl process busy: its event loop hands out nothing
+            loop_free = time.time()
+            await first
+            second_start, _ = await second
+            return loop_free, second_start
+        finally:
+            pool.close()
+
+    loop_free, second_start = run(go())
+    if prefetch:
+        assert second_start < loop_free - 1.0
+    else:
+        assert second_start >= loop_free
+
+
+def test_a_task_queued_behind_a_crash_runs_in_the_fresh_worker() -> None:
+    async def go() -> tuple[list[Any], int]:
+        pool = WorkerPool(1, timeout=30, prefetch=1)
+        try:
+            results = await asyncio.gather(pool.run(_crash), pool.run(_square, 5), return_exceptions=True)
+            results.append(await pool.run(_square, 4))
+            return results, pool.replaced
+        finally:
+            pool.close()
+
+    results, replaced = run(go())
+    assert isinstance(results[0], WorkerCrashed)
+    assert results[1:] == [25, 16]
+    assert replaced == 1
+
+
+def test_a_task_queued_behind_a_hang_runs_in_the_fresh_worker() -> None:
+    async def go() -> tuple[list[Any], int]:
+        pool = WorkerPool(1, timeout=3.0, prefetch=1)
+        try:
+            results = await asyncio.gather(pool.run(_hang, 60), pool.run(_square, 3), return_exceptions=True)
+            return results, pool.replaced
+        finally:
+            pool.close()
+
+    results, replaced = run(go())
+    assert isinstance(results[0], WorkerTimeout)
+    assert results[1] == 9
+    assert replaced == 1
+
+
+def test_a_queued_task_is_timed_from_its_own_start() -> None:
+    """Two tasks of 2.5 s in one worker, 5 s in all: neither passes the 4 s timeout."""
+    async def go() -> list[Any]:
+        pool = WorkerPool(1, timeout=4.0, prefetch=1)
+        try:
+            return await asyncio.gather(pool.run(_nap, 2.5), pool.run(_nap, 2.5), return_exceptions=True)
+        finally:
+            pool.close()
+
+    results = run(go())
+    assert [type(result) for result in results] == [tuple, tuple]
+    (_, first_end), (second_start, _) = results
+    assert second_start >= first_end
 
 
 def _fixture_item() -> ArticleItem:
@@ -316,23 +396,29 @@ def test_a_timed_out_page_is_dropped_as_an_extract_failure() -> None:
     assert pipeline.crawler.stats.get_value("news/extract/timeout") == 1
 
 
-def test_replay_start_waits_while_concurrent_items_are_in_flight(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("settings", "limit"), [
+    ({"CONCURRENT_ITEMS": 2}, 2),
+    # every worker's slots full and one page waiting per worker: 3 x (2 + 1)
+    ({"CONCURRENT_ITEMS": 2, "NEWS_EXTRACT_WORKERS": 3, "NEWS_EXTRACT_PREFETCH": 1}, 9),
+])
+def test_replay_start_waits_while_concurrent_items_are_in_flight(tmp_path: Path, settings: dict[str, int],
+                                                                 limit: int) -> None:
     body = "<html><head><title>t</title></head><body><p>{}</p></body></html>"
-    for n in range(4):
+    for n in range(limit + 2):
         (tmp_path / f"p{n}.html").write_text(body.format(n), encoding="utf-8")
-    crawler = get_crawler(ReplaySpider, settings_dict={"CONCURRENT_ITEMS": 2})
+    crawler = get_crawler(ReplaySpider, settings_dict=settings)
     crawler.stats.open_spider()
     spider = ReplaySpider.from_crawler(crawler, path=str(tmp_path))
     crawler.spider = spider
 
     async def go() -> list[int]:
         start = spider.start()
-        got = [await anext(start), await anext(start)]
+        got = [await anext(start) for _ in range(limit)]
         nxt = asyncio.ensure_future(anext(start))
         await asyncio.sleep(0.2)
-        blocked = int(not nxt.done())  # a third item must wait for room
+        blocked = int(not nxt.done())  # one more item must wait for room
         crawler.signals.send_catch_log(signals.item_scraped, item=got[0], response=None, spider=spider)
         await asyncio.wait_for(nxt, 5)
         return [blocked, spider.in_flight]
 
-    assert run(go()) == [1, 2]
+    assert run(go()) == [1, limit]

@@ -71,7 +71,8 @@ class ReplaySpider(ArticleSpider):
         # Read the manifest now so a bad one fails before the first page.
         self.manifest = fixtures.load_manifest(manifest) if manifest else {}
         # Items yielded by start() bypass Scrapy's backpressure (it only counts responses):
-        # start() waits while CONCURRENT_ITEMS of its items are in the pipelines.
+        # start() waits while CONCURRENT_ITEMS of its items (or what the extraction workers
+        # can hold, if more) are in the pipelines.
         self.in_flight = 0
         self._room: asyncio.Event | None = None
 
@@ -93,7 +94,12 @@ class ReplaySpider(ArticleSpider):
                 self._room.set()
 
     async def _wait_for_room(self) -> None:
-        limit = max(1, self.crawler.settings.getint("CONCURRENT_ITEMS", 100))
+        settings = self.crawler.settings
+        # Enough to keep every extraction worker's slots full, with one page waiting per
+        # worker: CONCURRENT_ITEMS alone (4) would leave all but 4 workers idle on a bigger machine.
+        workers = settings.getint("NEWS_EXTRACT_WORKERS", 0)
+        pooled = workers * (2 + settings.getint("NEWS_EXTRACT_PREFETCH", 0))
+        limit = max(1, settings.getint("CONCURRENT_ITEMS", 100), pooled)
         if self._room is None:
             self._room = asyncio.Event()
         while self.in_flight >= limit:
