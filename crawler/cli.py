@@ -441,10 +441,11 @@ def enqueue(path: str, redis_url: str, manifest: str | None) -> None:
             --manifest /archive/2024/truth.jsonl
     """
     from crawler import distributed, fixtures
+    from crawler.manifest import load_manifest
 
     server = _redis_or_exit(redis_url)
     try:
-        entries = fixtures.load_manifest(manifest) if manifest else None
+        entries = load_manifest(manifest) if manifest else None
         count = distributed.enqueue_pages(server, runner.project_settings().get("NEWS_REDIS_PREFIX", "news"),
                                           fixtures.find_pages(path), entries)
     except (ValueError, FileNotFoundError) as exc:

@@ -51,6 +51,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
+    from crawler.manifest import Manifest
+
 logger = logging.getLogger(__name__)
 
 #: item pipelines swapped on a worker: None disables (they need the database)
@@ -259,12 +261,12 @@ class RedisValidators:
 
 
 def enqueue_pages(server: Redis, prefix: str, pages: Iterable[tuple[Path, str]],
-                  manifest: dict[Path, dict[str, Any]] | None = None) -> int:
+                  manifest: Manifest | None = None) -> int:
     """Push saved files for replay workers: absolute path, source as given, manifest entry."""
     count = 0
     batch: list[str] = []
     for path, source in pages:
-        entry = (manifest or {}).get(path.resolve())
+        entry = manifest.get(path.resolve()) if manifest is not None else None
         batch.append(json.dumps({"path": str(path.resolve()), "source": source, "manifest": entry}))
         if len(batch) >= 1000:
             server.rpush(replay_key(prefix), *batch)

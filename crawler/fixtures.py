@@ -19,9 +19,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from scrapy.http import HtmlResponse, TextResponse
+
+if TYPE_CHECKING:
+    from crawler.manifest import Manifest
 
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 #: WARC archives of live crawls (crawler/archive.py): replay reads their HTML response records
@@ -88,30 +91,6 @@ def find_pages(path_arg: str) -> Iterator[tuple[Path, str]]:
             yield Path(match), match
 
 
-def load_manifest(manifest: str | Path) -> dict[Path, dict[str, Any]]:
-    """Read a JSONL manifest into ``{resolved file path: {"url", "fetched_at"}}``."""
-    manifest = Path(manifest)
-    entries: dict[Path, dict[str, Any]] = {}
-    with manifest.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{manifest}:{number}: not JSON ({exc.msg})") from exc
-            if "file" not in record or "url" not in record:
-                raise ValueError(f"{manifest}:{number}: a line needs 'file' and 'url'")
-            target = Path(record["file"])
-            if not target.is_absolute():
-                target = manifest.parent / target
-            entries[target.resolve()] = {
-                "url": record["url"],
-                "fetched_at": record.get("fetched_at") or record.get("crawl_date"),
-            }
-    return entries
-
-
 def sidecar_path(page: Path) -> Path:
     """``a/b.html`` and ``a/b.html.gz`` both have the sidecar ``a/b.json``."""
     name = page.name
@@ -121,10 +100,10 @@ def sidecar_path(page: Path) -> Path:
     return page.with_name(name + ".json")
 
 
-def describe(path: Path, source: str, manifest: dict[Path, dict[str, Any]] | None = None) -> SavedPage:
+def describe(path: Path, source: str, manifest: Manifest | None = None) -> SavedPage:
     """Attach origin (manifest line, else sidecar) to a found page file."""
     page = SavedPage(path=path, source=source)
-    known = (manifest or {}).get(path.resolve())
+    known = manifest.get(path.resolve()) if manifest is not None else None
     side = sidecar_path(path)
     if side.is_file():
         try:

@@ -10,6 +10,7 @@ import pytest
 
 from crawler import fixtures
 from crawler.fixtures import PageError
+from crawler.manifest import load_manifest
 
 HTML = "<html><head><title>T</title></head><body><p>„Zitat“ – it’s fine</p></body></html>"
 
@@ -46,7 +47,7 @@ def test_sidecar_and_manifest(tmp_path: Path) -> None:
     assert described.headers["Content-Type"].startswith("text/html")
     manifest = tmp_path / "m.jsonl"
     manifest.write_text(json.dumps({"file": "site/story.html.gz", "url": "https://m.example/s"}) + "\n")
-    described = fixtures.describe(page, "x", fixtures.load_manifest(manifest))
+    described = fixtures.describe(page, "x", load_manifest(manifest))
     assert described.url == "https://m.example/s"  # the manifest wins
     assert described.fetched_at == "2024-01-02T03:04:05Z"  # the sidecar still fills the rest
 
@@ -55,7 +56,7 @@ def test_bad_manifest_fails_early(tmp_path: Path) -> None:
     manifest = tmp_path / "m.jsonl"
     manifest.write_text('{"file": "a.html"}\n')
     with pytest.raises(ValueError, match="needs 'file' and 'url'"):
-        fixtures.load_manifest(manifest)
+        load_manifest(manifest)
 
 
 @pytest.mark.parametrize(
@@ -147,3 +148,34 @@ def test_undecodable_page_is_reported() -> None:
 )
 def test_iso_utc(value: str, expected: str) -> None:
     assert fixtures.iso_utc(value) == expected
+
+
+def test_a_manifest_is_looked_up_from_disk_not_held_in_memory(tmp_path: Path) -> None:
+    """20,000 lines: a dict of them held ~18 MB for the whole replay; the lookup table holds next to none."""
+    import tracemalloc
+
+    manifest = tmp_path / "m.jsonl"
+    with manifest.open("w", encoding="utf-8") as out:
+        for n in range(20_000):
+            out.write(json.dumps({"file": f"pages/{n:05d}_some-article-title.html",
+                                  "url": f"https://news.example/politics/2024/{n}/some-article-title",
+                                  "fetched_at": "2024-05-01T12:00:00+00:00"}) + "\n")
+        # a later line for the same file wins, as it would in a dict
+        out.write(json.dumps({"file": "pages/00007_some-article-title.html",
+                              "url": "https://news.example/7b"}) + "\n")
+    tracemalloc.start()
+    try:
+        entries = load_manifest(manifest)
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert held < 2 * 2**20
+    page = (tmp_path / "pages/00042_some-article-title.html").resolve()
+    assert entries.get(page) == {"url": "https://news.example/politics/2024/42/some-article-title",
+                                 "fetched_at": "2024-05-01T12:00:00+00:00"}
+    assert entries.get((tmp_path / "pages/00007_some-article-title.html").resolve()) == {
+        "url": "https://news.example/7b", "fetched_at": None}
+    assert entries.get(tmp_path / "pages/missing.html") is None
+    entries[tmp_path / "queued.html"] = {"url": "https://news.example/q", "fetched_at": None}
+    assert entries.get(tmp_path / "queued.html") == {"url": "https://news.example/q", "fetched_at": None}
+    entries.close()

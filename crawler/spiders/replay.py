@@ -15,6 +15,7 @@ from scrapy.utils.asyncio import create_looping_call
 from crawler import archive, fixtures, sites
 from crawler.fixtures import PageError
 from crawler.items import ArticleItem
+from crawler.manifest import Manifest, load_manifest
 from crawler.spiders.base import ArticleSpider
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ class ReplaySpider(ArticleSpider):
             raise ValueError(f"replay: no file, folder or glob match for {path!r}")
         self.path = path
         # Read the manifest now so a bad one fails before the first page.
-        self.manifest = fixtures.load_manifest(manifest) if manifest else {}
+        self.manifest = load_manifest(manifest) if manifest else Manifest()
         # Items yielded by start() bypass Scrapy's backpressure (it only counts responses):
         # start() waits while CONCURRENT_ITEMS of its items (or what the extraction workers
         # can hold, if more) are in the pipelines.
