@@ -25,10 +25,7 @@ class Manifest:
     """``resolved file path -> {"url", "fetched_at"}``, with the lookups a replay needs."""
 
     def __init__(self) -> None:
-        # check_same_thread=False: the replay spider's start() may resume on another
-        # thread than the one that built it (Scrapy's reactor vs its own); access is
-        # never concurrent.
-        self._db = sqlite3.connect("", check_same_thread=False)
+        self._db = sqlite3.connect("")
         self._db.execute("CREATE TABLE entries (file TEXT PRIMARY KEY, url TEXT, fetched_at TEXT)")
 
     def __setitem__(self, path: Path, entry: dict[str, Any]) -> None:
