@@ -1,19 +1,23 @@
-"""A process pool for CPU-bound page work: one task per worker, a timeout, and self-repair.
+"""A process pool for CPU-bound page work: tasks queued per worker, a timeout, and self-repair.
 
 :class:`WorkerPool` runs a picklable function in ``workers`` separate processes
 and lets asyncio code ``await`` the result. Each worker is its own one-process
-``concurrent.futures.ProcessPoolExecutor`` (a *lane*) that gets one task at a
-time, so when a page hangs or kills its worker, exactly that page fails:
+``concurrent.futures.ProcessPoolExecutor`` (a *lane*) that runs one task at a
+time, with ``prefetch`` more queued behind it (so it never idles while the
+owner's event loop is busy), and when a page hangs or kills its worker, exactly
+that page fails:
 
-- a task running longer than ``timeout`` seconds gets its worker killed and
-  raises :class:`WorkerTimeout`;
+- a task running longer than ``timeout`` seconds (timed from when it could
+  start, not from when it was queued) gets its worker killed and raises
+  :class:`WorkerTimeout`;
 - a task whose worker dies (segfault, out of memory, ``os._exit``) raises
   :class:`WorkerCrashed`;
 
-and in both cases the lane is replaced by a fresh executor before it takes the
-next task. A shared multi-process executor cannot do this: a dead worker breaks
-*every* pending future of a ``ProcessPoolExecutor``, and a running task cannot
-be cancelled there at all.
+and in both cases the lane is replaced by a fresh executor; the tasks queued
+behind the failed one never started, so they run again in a fresh worker. A
+shared multi-process executor cannot do this: a dead worker breaks *every*
+pending future of a ``ProcessPoolExecutor``, and a running task cannot be
+cancelled there at all.
 
 Workers never outlive the process that owns the pool, even when it is killed
 with SIGKILL (no handler, no ``atexit``): a worker left behind would keep
