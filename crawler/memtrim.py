@@ -1,14 +1,15 @@
 """MemoryTrim: the crawl process gives its C heap's free pages back every few items.
+ArenaLimit: it keeps its C heap in a few malloc arenas (pipelines/memory.py says why).
 
-Reads setting ``NEWS_MALLOC_TRIM`` (default on). Each item's HTML, decoded text and
-the extraction result it gets back from a worker are freed once the item is stored
-or dropped, but glibc keeps that memory in its heap, so the crawl process's RSS
-creeps up with every large page. Measured on a replay of the dev corpus (657
-pages, two workers): the crawl process's peak RSS 154 MB untrimmed, 132 MB trimmed
-after every item (~1 ms a call in this process: a tenth of its CPU a page), 126-147 MB
-trimmed every 8 items (over several runs), for about 0.12 ms a page (derived: a call's
-~1 ms over 8 items, not measured apart). Same call as the extraction workers make
-after every page (pipelines/memory.py); a no-op off glibc.
+Reads settings ``NEWS_MALLOC_TRIM`` (default on) and ``NEWS_MALLOC_ARENAS`` (default 2).
+Each item's HTML, decoded text and the extraction result it gets back from a worker
+are freed once the item is stored or dropped, but glibc keeps that memory in its heap,
+so the crawl process's RSS creeps up with every large page. Measured on a replay of
+the dev corpus (657 pages, two workers): the crawl process's peak RSS 154 MB
+untrimmed, 132 MB trimmed after every item (~1 ms a call in this process: a tenth of
+its CPU a page), 126-147 MB trimmed every 8 items (over several runs), for about 0.12
+ms a page (derived: a call's ~1 ms over 8 items, not measured apart). Same call as the
+extraction workers make after every page (pipelines/memory.py); a no-op off glibc.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from pipelines.memory import TRIM_AVAILABLE, release_free_memory
+from pipelines.memory import TRIM_AVAILABLE, limit_arenas, release_free_memory
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -46,3 +47,20 @@ class MemoryTrim:
         self.items += 1
         if self.items % TRIM_EVERY == 0:
             release_free_memory()
+
+
+class ArenaLimit:
+    """Extension: cap the crawl process's malloc arenas at ``NEWS_MALLOC_ARENAS`` (0: glibc's default).
+
+    Built with the crawler, before the extraction pool starts its threads.
+    """
+
+    def __init__(self, arenas: int) -> None:
+        self.arenas = arenas
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        arenas = crawler.settings.getint("NEWS_MALLOC_ARENAS", 2)
+        if arenas < 1 or not limit_arenas(arenas):
+            raise NotConfigured
+        return cls(arenas)

@@ -59,6 +59,7 @@ EXTENSIONS = {
     "crawler.extensions.CrawlRecorder": 500,
     "crawler.gcfreeze.GcFreeze": 510,
     "crawler.memtrim.MemoryTrim": 520,
+    "crawler.memtrim.ArenaLimit": 530,
 }
 #: Scrapy's own extensions less the two switched off above (TELNETCONSOLE_ENABLED,
 #: REMOTE_CONTROL_ENABLED): Scrapy imports every extension it lists, even one set to None in
@@ -75,6 +76,9 @@ NEWS_GC_FREEZE = os.environ.get("NEWS_GC_FREEZE", "1") == "1"
 #: give the C heap's free pages back to the system: extraction workers after each page
 #: (pipelines/worker.py), the crawl process every 8 items (crawler/memtrim.py); glibc only
 NEWS_MALLOC_TRIM = os.environ.get("NEWS_MALLOC_TRIM", "1") == "1"
+#: malloc arenas of the crawl process (glibc; 0 = its default, up to 8 per core): its many
+#: long-lived threads each filled their own and RSS crept up with the run (pipelines/memory.py)
+NEWS_MALLOC_ARENAS = int(os.environ.get("NEWS_MALLOC_ARENAS", "2"))
 
 # --- stage settings ---------------------------------------------------------------
 #: trafilatura: favour precision over recall (site chrome costs more than a lost line)

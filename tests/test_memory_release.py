@@ -2,6 +2,8 @@
 crawler/memtrim.py); the start-up heap is frozen (crawler/gcfreeze.py)."""
 
 import gc
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 from crawler.gcfreeze import GcFreeze
+from crawler.memtrim import ArenaLimit
 from pipelines.memory import TRIM_AVAILABLE, release_free_memory
 from tests.conftest import PAGES, scrapy_crawl
 
@@ -47,7 +50,53 @@ def test_the_crawl_trims_unless_turned_off(tmp_path: Path, setting: str, enabled
                           settings={"NEWS_EXTRACT_WORKERS": "0", "NEWS_MALLOC_TRIM": setting})
     assert result.returncode == 0, result.stderr[-2000:]
     assert ("crawler.memtrim.MemoryTrim" in result.stderr) is enabled
+    assert "crawler.memtrim.ArenaLimit" in result.stderr  # its own setting, on by default
     assert "5 inserted" in result.stderr or "item_scraped_count': 5" in result.stderr
+
+
+#: eight threads alive at once, each allocating blocks above pymalloc's 512 bytes (so from
+#: glibc, in the thread's arena); prints how many arenas glibc's malloc_info reports
+ARENAS_SCRIPT = r"""
+import ctypes, ctypes.util, sys, tempfile, threading
+from pipelines.memory import limit_arenas
+if int(sys.argv[1]):
+    assert limit_arenas(int(sys.argv[1]))
+barrier, kept = threading.Barrier(8), []
+def work():
+    kept.append([bytearray(4096) for _ in range(100)])
+    barrier.wait()
+threads = [threading.Thread(target=work) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+libc = ctypes.CDLL(ctypes.util.find_library("c"))
+libc.fopen.restype = ctypes.c_void_p
+libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+libc.fclose.argtypes = [ctypes.c_void_p]
+with tempfile.NamedTemporaryFile(suffix=".xml") as out:
+    stream = libc.fopen(out.name.encode(), b"w")
+    libc.malloc_info(0, stream)
+    libc.fclose(stream)
+    print(open(out.name).read().count("<heap nr="))
+"""
+
+
+@needs_glibc
+def test_limit_arenas_keeps_a_threaded_process_in_two_arenas() -> None:
+    def arenas(cap: int) -> int:
+        done = subprocess.run([sys.executable, "-c", ARENAS_SCRIPT, str(cap)], capture_output=True,
+                              text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+        return int(done.stdout)
+
+    assert arenas(0) > 2  # glibc's default: a thread that allocates gets an arena of its own
+    assert arenas(2) == 2
+
+
+def test_the_arena_limit_is_a_setting() -> None:
+    with pytest.raises(NotConfigured):
+        ArenaLimit.from_crawler(get_crawler(settings_dict={"NEWS_MALLOC_ARENAS": 0}))
 
 
 def test_gc_freeze_is_a_setting() -> None:
