@@ -19,12 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from scrapy.http import HtmlResponse, TextResponse
-
-if TYPE_CHECKING:
-    from crawler.manifest import Manifest
 
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 #: WARC archives of live crawls (crawler/archive.py): replay reads their HTML response records
@@ -100,10 +97,9 @@ def sidecar_path(page: Path) -> Path:
     return page.with_name(name + ".json")
 
 
-def describe(path: Path, source: str, manifest: Manifest | None = None) -> SavedPage:
-    """Attach origin (manifest line, else sidecar) to a found page file."""
+def describe(path: Path, source: str, known: dict[str, Any] | None = None) -> SavedPage:
+    """Attach origin (``known``: its manifest line, else the sidecar) to a found page file."""
     page = SavedPage(path=path, source=source)
-    known = manifest.get(path.resolve()) if manifest is not None else None
     side = sidecar_path(path)
     if side.is_file():
         try:

@@ -28,9 +28,6 @@ class Manifest:
         self._db = sqlite3.connect("")
         self._db.execute("CREATE TABLE entries (file TEXT PRIMARY KEY, url TEXT, fetched_at TEXT)")
 
-    def __setitem__(self, path: Path, entry: dict[str, Any]) -> None:
-        self._put([(str(path), entry.get("url"), entry.get("fetched_at"))])
-
     def _put(self, rows: list[tuple[str, Any, Any]]) -> None:
         with self._db:  # one transaction
             self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)

@@ -169,6 +169,30 @@ def test_replay_split_over_three_workers_stores_each_article_once(
     assert sum(r["inserted"] for r in runs) == len(single)
 
 
+def test_a_queued_page_carries_its_manifest_line_to_the_worker(redis_url: str, tmp_path: Path) -> None:
+    page = next((PAGES / "theduran.com").glob("*.html"))
+    saved = tmp_path / "archive" / "story.html"
+    saved.parent.mkdir()
+    saved.write_bytes(page.read_bytes())
+    manifest = tmp_path / "archive" / "manifest.jsonl"
+    manifest.write_text(json.dumps({"file": "story.html", "url": "https://theduran.com/archived-story/",
+                                    "fetched_at": "2016-10-02T03:04:05Z"}) + "\n")
+    db = tmp_path / "shared.db"
+    status, out, err = finish(news_ingest_async("enqueue", str(saved), "--redis", redis_url,
+                                                "--manifest", str(manifest)))
+    assert (status, out.split()[0]) == (0, "1"), err
+    worker = news_ingest_async("worker", "replay", "--redis", redis_url, "-a", "queue=1",
+                               "-s", f"NEWS_REDIS_IDLE_CLOSE_SECONDS={IDLE}")
+    writer = news_ingest_async("store", "--redis", redis_url, "--db", str(db), "--idle-timeout", "4")
+    status, out, err = finish(worker)
+    assert status == 0, out + err[-3000:]
+    status, out, err = finish(writer)
+    assert status == 0, err[-3000:]
+    row = next(Database(db)["articles"].rows)
+    assert (row["fetched_url"], row["fetched_at"]) == ("https://theduran.com/archived-story/",
+                                                       "2016-10-02T03:04:05+00:00")
+
+
 # --- a live crawl by three workers -----------------------------------------------------------
 
 def article_page(number: int) -> bytes:

@@ -49,7 +49,7 @@ def test_sidecar_and_manifest(tmp_path: Path) -> None:
     assert described.headers["Content-Type"].startswith("text/html")
     manifest = tmp_path / "m.jsonl"
     manifest.write_text(json.dumps({"file": "site/story.html.gz", "url": "https://m.example/s"}) + "\n")
-    described = fixtures.describe(page, "x", load_manifest(manifest))
+    described = fixtures.describe(page, "x", load_manifest(manifest).get(page.resolve()))
     assert described.url == "https://m.example/s"  # the manifest wins
     assert described.fetched_at == "2024-01-02T03:04:05Z"  # the sidecar still fills the rest
 
@@ -153,7 +153,8 @@ def test_iso_utc(value: str, expected: str) -> None:
 
 
 def test_a_manifest_is_looked_up_from_disk_not_held_in_memory(tmp_path: Path) -> None:
-    """20,000 lines: a dict of them held ~18 MB for the whole replay; the lookup table holds next to none."""
+    """20,000 lines: a dict of them would hold ~18 MB (89 MB measured for
+    100,000) for the whole replay; the lookup table holds next to none."""
     manifest = tmp_path / "m.jsonl"
     with manifest.open("w", encoding="utf-8") as out:
         for n in range(20_000):
@@ -177,6 +178,4 @@ def test_a_manifest_is_looked_up_from_disk_not_held_in_memory(tmp_path: Path) ->
     assert entries.get((tmp_path / "pages/00007_some-article-title.html").resolve()) == {
         "url": "https://news.example/7b", "fetched_at": None}
     assert entries.get(tmp_path / "pages/missing.html") is None
-    entries[tmp_path / "queued.html"] = {"url": "https://news.example/q", "fetched_at": None}
-    assert entries.get(tmp_path / "queued.html") == {"url": "https://news.example/q", "fetched_at": None}
     entries.close()

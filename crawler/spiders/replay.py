@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import glob
 from collections.abc import AsyncIterator
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -15,8 +16,9 @@ from scrapy.utils.asyncio import create_looping_call
 from crawler import archive, fixtures, sites
 from crawler.fixtures import PageError
 from crawler.items import ArticleItem
-from crawler.manifest import Manifest, load_manifest
+from crawler.manifest import load_manifest
 from crawler.spiders.base import ArticleSpider
+from pipelines.pool import PREFETCH
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -70,7 +72,7 @@ class ReplaySpider(ArticleSpider):
             raise ValueError(f"replay: no file, folder or glob match for {path!r}")
         self.path = path
         # Read the manifest now so a bad one fails before the first page.
-        self.manifest = load_manifest(manifest) if manifest else Manifest()
+        self.manifest = load_manifest(manifest) if manifest else None
         # Items yielded by start() bypass Scrapy's backpressure (it only counts responses):
         # start() waits while CONCURRENT_ITEMS of its items (or what the extraction workers
         # can hold, if more) are in the pipelines.
@@ -94,16 +96,19 @@ class ReplaySpider(ArticleSpider):
             if self._room is not None:
                 self._room.set()
 
-    async def _wait_for_room(self) -> None:
+    @cached_property
+    def _in_flight_limit(self) -> int:
         settings = self.crawler.settings
         # Enough to keep every extraction worker's slots full, with one page waiting per
         # worker: CONCURRENT_ITEMS alone (4) would leave all but 4 workers idle on a bigger machine.
         workers = settings.getint("NEWS_EXTRACT_WORKERS", 0)
-        pooled = workers * (2 + settings.getint("NEWS_EXTRACT_PREFETCH", 0))
-        limit = max(1, settings.getint("CONCURRENT_ITEMS", 100), pooled)
+        pooled = workers * (2 + settings.getint("NEWS_EXTRACT_PREFETCH", PREFETCH))
+        return max(1, settings.getint("CONCURRENT_ITEMS", 100), pooled)
+
+    async def _wait_for_room(self) -> None:
         if self._room is None:
             self._room = asyncio.Event()
-        while self.in_flight >= limit:
+        while self.in_flight >= self._in_flight_limit:
             self._room.clear()
             await self._room.wait()
 
@@ -138,28 +143,27 @@ class ReplaySpider(ArticleSpider):
                 and engine.spider_is_idle():
             engine_slot.nextcall.schedule()
 
-    async def _pages(self) -> AsyncIterator[tuple[Path, str]]:
-        """The files to replay: found under ``path``, or popped from the shared Redis queue."""
+    async def _pages(self) -> AsyncIterator[tuple[Path, str, dict[str, Any] | None]]:
+        """The files to replay: found under ``path``, or popped from the shared Redis queue
+        (with the enqueuer's manifest line, if it had one)."""
         if not self.queue:
-            for page in fixtures.find_pages(self.path):
-                yield page
+            for path, source in fixtures.find_pages(self.path):
+                yield path, source, None
             return
         from crawler.distributed import queued_pages  # imports redis: workers only
 
-        async for path, source, entry in queued_pages(self.crawler):
-            if entry:  # the enqueuer's manifest line travels with the file
-                self.manifest[path.resolve()] = entry
-            yield path, source
+        async for page in queued_pages(self.crawler):
+            yield page
 
     async def start(self) -> AsyncIterator[ArticleItem]:  # type: ignore[override]
         warcs = []
-        async for path, source in self._pages():
+        async for path, source, entry in self._pages():
             if archive.is_warc_file(path):
                 warcs.append(path)
                 continue
             self.crawler.stats.inc_value("news/replay/pages")
             try:
-                item = self.replay_one(path, source)
+                item = self.replay_one(path, source, entry)
             except Exception as exc:  # a bug on one page must not end the whole run
                 self.logger.exception("replay of %s failed", source)
                 self.record_failure(
@@ -184,11 +188,15 @@ class ReplaySpider(ArticleSpider):
             self.in_flight += 1
             yield item
 
-    def replay_one(self, path: Path, source: str) -> ArticleItem | None:
-        """One saved file -> an item, or None after recording why not."""
-        url = path.resolve().as_uri()
+    def replay_one(self, path: Path, source: str, entry: dict[str, Any] | None = None) -> ArticleItem | None:
+        """One saved file (and its manifest line, if queued with one) -> an item, or None after
+        recording why not."""
+        resolved = path.resolve()
+        url = resolved.as_uri()
+        if entry is None and self.manifest is not None:
+            entry = self.manifest.get(resolved)
         try:
-            page = fixtures.describe(path, source, self.manifest)
+            page = fixtures.describe(path, source, entry)
             url = page.url or url
             # Saved pages obey the size limit live downloads obey.
             body = fixtures.read_body(path, self.settings.getint("DOWNLOAD_MAXSIZE"))
