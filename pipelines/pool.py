@@ -281,14 +281,12 @@ class WorkerPool:
                 done, _ = await asyncio.wait([future], timeout=self.timeout)
                 if done and not _broke(future):
                     return future.result()  # or the exception fn raised
-                if done and ahead is not None and _broke(ahead):
-                    if not lane.replaced:  # the owner of the task ahead may not have woken yet
-                        await self._replace(lane, idle, killed=True)
-                    continue  # never started here: run it in another worker
                 if not done:
                     future.cancel()  # settled now: a task queued behind it sees it broke
-                if not lane.replaced:
+                if not lane.replaced:  # whichever owner sees the worker fail first replaces it
                     await self._replace(lane, idle, killed=True)
+                if done and ahead is not None and _broke(ahead):
+                    continue  # never started here: run it in another worker
                 if not done:
                     raise WorkerTimeout(
                         f"extraction took longer than {self.timeout:g} seconds and was stopped")
