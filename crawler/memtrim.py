@@ -61,6 +61,6 @@ class ArenaLimit:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         arenas = crawler.settings.getint("NEWS_MALLOC_ARENAS", 2)
-        if arenas < 1 or not limit_arenas(arenas):
+        if not limit_arenas(arenas):  # 0, or not glibc
             raise NotConfigured
         return cls(arenas)

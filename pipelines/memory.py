@@ -12,7 +12,7 @@ arena serves no other. The crawl process runs many threads (each extraction work
 executor has a management and a queue-feeder thread, new ones whenever a worker is
 recycled), and its RSS crept up ~3 MB per 1,000 pages (114 -> 146 MB over 9,000 pages
 of a synthetic replay) while its Python heap did not grow (``tracemalloc``); with
-``MALLOC_ARENA_MAX=2`` it stayed at 100-115 MB over 7,500.
+two arenas it stayed at 99-119 MB over 9,500 pages, with no trend.
 
 Hand-rolled because no maintained library wraps them; no-ops where the C library has
 no ``malloc_trim`` / ``mallopt`` (macOS, musl).
