@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import gzip
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from scrapy import signals
+from scrapy.utils.test import get_crawler
 
 from crawler import fixtures
 from crawler.fixtures import PageError
 from crawler.manifest import load_manifest
+from crawler.spiders.replay import ReplaySpider
 
 HTML = "<html><head><title>T</title></head><body><p>„Zitat“ – it’s fine</p></body></html>"
 
@@ -179,3 +183,16 @@ def test_a_manifest_is_looked_up_from_disk_not_held_in_memory(tmp_path: Path) ->
         "url": "https://news.example/7b", "fetched_at": None}
     assert entries.get(tmp_path / "pages/missing.html") is None
     entries.close()
+
+
+def test_the_replay_closes_its_manifest_when_the_spider_closes(tmp_path: Path) -> None:
+    (tmp_path / "a.html").write_text("<html><body><p>a</p></body></html>", encoding="utf-8")
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text(json.dumps({"file": "a.html", "url": "https://news.example/a"}) + "\n")
+    crawler = get_crawler(ReplaySpider)
+    spider = ReplaySpider.from_crawler(crawler, path=str(tmp_path), manifest=str(manifest))
+    assert spider.manifest.get((tmp_path / "a.html").resolve()) == {"url": "https://news.example/a",
+                                                                     "fetched_at": None}
+    crawler.signals.send_catch_log(signals.spider_closed, spider=spider, reason="finished")
+    with pytest.raises(sqlite3.ProgrammingError):  # closed: its temporary database is gone
+        spider.manifest.get((tmp_path / "a.html").resolve())

@@ -87,7 +87,7 @@ class ReplaySpider(ArticleSpider):
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(spider._item_done, signal=signal)
         crawler.signals.connect(spider._watch_closing, signal=signals.spider_opened)
-        crawler.signals.connect(spider._stop_watching, signal=signals.spider_closed)
+        crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
         return spider
 
     def _item_done(self, item: Any) -> None:
@@ -121,10 +121,14 @@ class ReplaySpider(ArticleSpider):
         self._close_watch = create_looping_call(self._close_if_idle)
         self._close_watch.start(CLOSE_RECHECK_SECONDS, now=False)
 
-    def _stop_watching(self, spider: Any = None, reason: str = "") -> None:
+    def _on_closed(self, spider: Any = None, reason: str = "") -> None:
         watch = getattr(self, "_close_watch", None)
         if watch is not None and watch.running:
             watch.stop()
+        # The manifest's temporary database goes with the run, not whenever the spider is
+        # collected (an in-process CrawlerProcess running several crawls keeps spiders alive).
+        if self.manifest is not None:
+            self.manifest.close()
 
     def _close_if_idle(self) -> None:
         # The same periodic look also ends a run that finished normally: Scrapy looks whether
