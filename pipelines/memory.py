@@ -4,7 +4,9 @@ lxml and libxml2 allocate a page's tree with ``malloc``; when the tree is freed,
 keeps the freed memory in its heap for reuse, and one large page leaves an extraction
 worker holding tens of megabytes it no longer uses. ``malloc_trim(0)`` hands free pages
 back to the kernel. Measured on the dev corpus (657 pages, one process): a worker's
-peak RSS 157 -> 133 MB, for 0.47 ms a page (about 1 % of a page's extraction).
+peak RSS 157 -> 133 MB, for 0.47 ms a call. The next page faults what was given back in
+again, which costs more than the call: ~3 ms of system time a page in the pool's workers
+(README, "Free memory given back"), traded for the 16-20 MB of free heap each would hold.
 
 :func:`limit_arenas` caps glibc's malloc arenas: by default a process gets up to 8
 per core, a thread keeps to the one it first allocated in, and memory free in one
