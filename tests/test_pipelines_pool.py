@@ -316,6 +316,9 @@ def test_a_queued_task_is_timed_from_its_own_start() -> None:
     async def go() -> list[Any]:
         pool = WorkerPool(1, timeout=4.0, prefetch=1)
         try:
+            # Unpickling _nap imports this test module (Scrapy, trafilatura) in the worker: ~1 s,
+            # 2-3 s on a loaded machine, which would count towards the first task's timeout.
+            await pool.run(_nap, 0.0)
             return await asyncio.gather(pool.run(_nap, 2.5), pool.run(_nap, 2.5), return_exceptions=True)
         finally:
             pool.close()
