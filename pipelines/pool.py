@@ -247,7 +247,10 @@ class WorkerPool:
         executor = ProcessPoolExecutor(max_workers=1, mp_context=self.context, initializer=_init_lane,
                                        initargs=(os.getpid(), self.initializer, self.initargs))
         # The worker reports its own pid: the public way to know which process to kill.
-        pid = await asyncio.wrap_future(executor.submit(os.getpid))
+        # submit() starts the process, and the first start waits until the fork server has
+        # run its preload (imports and warm-up, ~3 s): from a thread, so that the owner's
+        # event loop (a live crawl's downloads, the writes) goes on meanwhile.
+        pid = await asyncio.wrap_future(await asyncio.to_thread(executor.submit, os.getpid))
         lane = _Lane(executor, pid)
         self._lanes.add(lane)
         return lane

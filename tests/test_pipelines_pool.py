@@ -296,6 +296,48 @@ def test_a_worker_starts_its_next_task_while_the_owner_is_busy(prefetch: int) ->
         assert second_start >= loop_free
 
 
+#: a pool whose fork server preloads a module that takes 1.5 s to import, and a ticker that
+#: runs on the same event loop while the pool starts; prints how long the start took and the
+#: longest the event loop went without running the ticker
+SLOW_START_SCRIPT = r"""
+import asyncio, time
+from pipelines.pool import WorkerPool
+
+async def main():
+    pool = WorkerPool(1, timeout=30, preload=("slow_preload",))
+    ticks = []
+    async def ticker():
+        while True:
+            ticks.append(time.perf_counter())
+            await asyncio.sleep(0.05)
+    task = asyncio.ensure_future(ticker())
+    await asyncio.sleep(0.1)
+    started = time.perf_counter()
+    await pool.start()
+    took = time.perf_counter() - started
+    task.cancel()
+    pool.close()
+    print(took, max(b - a for a, b in zip(ticks, ticks[1:])))
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def test_the_event_loop_runs_on_while_the_fork_server_warms_up(tmp_path: Path) -> None:
+    # The crawl's first page starts the pool, and the first worker can only start once the
+    # fork server has run its preload (~3 s of imports and warm-up): a live crawl must go
+    # on downloading meanwhile. In a subprocess: a fork server preloads only when it starts.
+    (tmp_path / "slow_preload.py").write_text("import time\ntime.sleep(1.5)\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    done = subprocess.run([sys.executable, "-c", SLOW_START_SCRIPT], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    took, longest_gap = map(float, done.stdout.split())
+    assert took >= 1.4  # the start did wait for the preload
+    assert longest_gap < 0.5, f"the event loop stood still {longest_gap:.2f} s while the pool started"
+
+
 def test_a_task_queued_behind_a_hang_runs_in_the_fresh_worker() -> None:
     async def go() -> tuple[list[Any], int]:
         pool = WorkerPool(1, timeout=3.0, prefetch=1)
