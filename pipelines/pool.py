@@ -229,12 +229,17 @@ class WorkerPool:
     async def start(self) -> None:
         """Start every worker; :meth:`run` does so on the first page, so a crawl that
         extracts nothing (a rerun where every article is current) never starts the fork
-        server and its workers (about a second of CPU and 300 MB)."""
+        server and its workers (~3 s of one core, ~300 MB)."""
         if self._idle is not None:
             return
-        self._idle = asyncio.Queue()
+        idle = self._idle = asyncio.Queue()
         lanes = await asyncio.gather(*(self._new_lane() for _ in range(self.workers)))
-        self._offer(lanes, self._idle)
+        if self._idle is idle:
+            self._offer(lanes, idle)
+        else:  # closed during the start (the crawl stopped in the warm-up): close() saw none of them
+            for lane in lanes:
+                self._lanes.discard(lane)
+                lane.executor.shutdown(wait=False)
 
     def _offer(self, lanes: list[_Lane], idle: asyncio.Queue[_Lane]) -> None:
         # Interleaved (a, b, a, b), so that a worker's second slot is taken only once

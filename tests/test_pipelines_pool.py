@@ -189,6 +189,20 @@ def test_a_worker_started_after_close_does_not_outlive_the_pool(task: Any, args:
     assert _wait_dead(fresh, 10) == []
 
 
+def test_a_pool_closed_while_it_starts_leaves_no_worker_behind() -> None:
+    # The workers start from a thread while the fork server warms up (~3 s): a crawl can be
+    # stopped meanwhile, and the workers that come up after the close must go too.
+    async def go() -> list[int]:
+        pool = _ClosedWhileReplacing(2, timeout=30)
+        pool.close_on_next_lane = True
+        await pool.start()
+        return pool.fresh
+
+    fresh = run(go())
+    assert len(fresh) == 2, "both workers started after close"
+    assert _wait_dead(fresh, 10) == []
+
+
 def _wait_dead(pids: list[int], timeout: float) -> list[int]:
     """The pids still running (not gone, not zombies) after up to ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
