@@ -209,8 +209,10 @@ def replay(folder: Path, workers: int | None, report_every: int = 0) -> dict[str
         per_process: dict[int, dict[str, Any]] = {}
         next_report, samples = report_every, []
         cpu: dict[int, float] = {}  # last CPU time seen of every process of the tree
+        at_peak: dict[str, Any] = {}  # what made up the tree's highest PSS sum, and when
         while process.poll() is None:
             total = {"rss": 0, "pss": 0, "uss": 0}
+            parts: list[tuple[str, int]] = []
             for pid in tree_pids(process.pid):
                 cpu[pid] = max(cpu.get(pid, 0.0), cpu_seconds(pid))
                 mem = memory_kb(pid)
@@ -222,6 +224,9 @@ def replay(folder: Path, workers: int | None, report_every: int = 0) -> dict[str
                 seen["rss"], seen["uss"] = max(seen["rss"], mem["rss"]), max(seen["uss"], mem["uss"])
                 for name in total:
                     total[name] += mem[name]
+                parts.append((seen["role"], mem["pss"]))
+            if total["pss"] > peak["pss"]:
+                at_peak = {"seconds": time.perf_counter() - started, "parts": sorted(parts)}
             for name in peak:
                 peak[name] = max(peak[name], total[name])
             if report_every:
@@ -244,13 +249,17 @@ def replay(folder: Path, workers: int | None, report_every: int = 0) -> dict[str
     return {"seconds": seconds, "cpu": sum(cpu.values()), "main_cpu": cpu.get(process.pid, 0.0),
             "cpu_by_role": cpu_by_role, "peak_mb": {k: v / 1024 for k, v in peak.items()},
             "per_process": sorted(per_process.values(), key=lambda p: p["role"]),
-            "done": rows_done(db), "samples": samples}
+            "done": rows_done(db), "samples": samples, "at_peak": at_peak}
 
 
 def print_memory(result: dict[str, Any]) -> None:
     peak = result["peak_mb"]
     print(f"    peak over the process tree (sums at one instant): RSS {peak['rss']:.0f} MB, "
           f"PSS {peak['pss']:.0f} MB, USS {peak['uss']:.0f} MB")
+    at_peak = result.get("at_peak")
+    if at_peak:  # e.g. three workers at once (a recycle) or a large page in the crawl process
+        print(f"    the PSS peak, at {at_peak['seconds']:.0f} s: " + ", ".join(
+            f"{role} {pss / 1024:.0f}" for role, pss in at_peak["parts"]) + " MB")
     print("    each process's own peak: " + "; ".join(
         f"{p['role']} RSS {p['rss'] / 1024:.0f} / USS {p['uss'] / 1024:.0f} MB"
         for p in result["per_process"]))
