@@ -233,15 +233,17 @@ class WorkerPool:
         if self._idle is not None:
             return
         idle = self._idle = asyncio.Queue()
-        lanes = await asyncio.gather(*(self._new_lane() for _ in range(self.workers)))
-        if self._idle is idle:
-            self._offer(lanes, idle)
-        else:  # closed during the start (the crawl stopped in the warm-up): close() saw none of them
+        self._offer(await asyncio.gather(*(self._new_lane() for _ in range(self.workers))), idle)
+
+    def _offer(self, lanes: list[_Lane], idle: asyncio.Queue[_Lane]) -> None:
+        """Hand freshly started ``lanes`` out through ``idle``, or shut them down if the pool
+        was closed while they started (a start takes the whole warm-up, a replacement less):
+        close() did not see them."""
+        if self._idle is not idle:
             for lane in lanes:
                 self._lanes.discard(lane)
                 lane.executor.shutdown(wait=False)
-
-    def _offer(self, lanes: list[_Lane], idle: asyncio.Queue[_Lane]) -> None:
+            return
         # Interleaved (a, b, a, b), so that a worker's second slot is taken only once
         # every worker has work.
         for _ in range(self.slots):
@@ -321,12 +323,7 @@ class WorkerPool:
             lane.executor.shutdown(wait=False)
             self.recycled += 1
         self._lanes.discard(lane)
-        fresh = await self._new_lane()
-        if self._idle is idle:
-            self._offer([fresh], idle)
-        else:  # the pool was closed meanwhile: close() did not see this worker
-            self._lanes.discard(fresh)
-            fresh.executor.shutdown(wait=False)
+        self._offer([await self._new_lane()], idle)
 
     def close(self) -> None:
         """Stop every worker; called when the crawl has no page left in flight."""
