@@ -307,8 +307,14 @@ class ExtractPipeline:
         from pipelines.worker import run_page
 
         assert self.pool is not None
+        # The worker gets the page as UTF-8 bytes and the crawl process keeps no decoded copy:
+        # CPython stores a str with one character beyond U+FFFF at 4 bytes a character, so a
+        # 2.2 MB page held 8.9 MB here for as long as it queued for a worker. Later stages read
+        # `text`; only extraction reads `html`. Pickling a str encoded it to UTF-8 anyway.
+        page = item.html.encode("utf-8", "surrogatepass")
+        item.html = ""
         try:
-            result = await self.pool.run(run_page, item)
+            result = await self.pool.run(run_page, item, page)
         except WorkerFailed as exc:
             event = "crashed" if isinstance(exc, WorkerCrashed) else "timeout"
             self.crawler.stats.inc_value(f"news/extract/{event}")

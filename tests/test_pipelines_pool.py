@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import os
 import signal
 import subprocess
@@ -411,6 +412,27 @@ def test_pooled_extraction_gives_the_inline_result() -> None:
     assert pooled.text and len(pooled.text.split()) > 100
     assert (pooled.text, pooled.url, pooled.title_raw, pooled.signals) == \
         (inline.text, inline.url, inline.title_raw, inline.signals)
+    # the crawl process handed the page to the worker and kept no decoded copy of it
+    assert pooled.html == "" and inline.html == _fixture_item().html
+
+
+def test_a_page_beyond_the_basic_plane_reaches_the_worker_whole() -> None:
+    # one character beyond U+FFFF makes CPython store a str at 4 bytes a character: the reason
+    # the page travels as UTF-8 bytes; it must come out of them as it went in
+    item = _fixture_item()
+    item.html = item.html.replace("<p>", "<p>\U0001F30D Γειά σου, 世界. ", 1)
+
+    async def go(workers: int) -> ArticleItem:
+        pipeline = _pipeline(workers)
+        try:
+            done: ArticleItem = await pipeline.process_item(copy.deepcopy(item))
+            return done
+        finally:
+            pipeline.close_spider()
+
+    pooled, inline = run(go(1)), run(go(0))
+    assert "\U0001F30D Γειά σου, 世界." in pooled.text
+    assert pooled.text == inline.text
 
 
 def test_a_crawl_that_extracts_nothing_starts_no_worker() -> None:

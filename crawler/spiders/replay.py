@@ -183,8 +183,10 @@ class ReplaySpider(ArticleSpider):
         for page in archive.latest_pages(warcs, self.site, self.since):
             self.crawler.stats.inc_value("news/replay/pages")
             # The fetched URL is the source, as in the live crawl, so a reprocess matches its rows.
-            response = fixtures.to_response(page.body, page.url, page.headers)
-            item = self.article_item(response, source=page.url, fetched_at=page.fetched_at, hints=page.hints,
+            # No name for the response: it caches its decoded text, which the frame would keep
+            # alive while it waits for room, after the extract stage has let go of the item's copy.
+            item = self.article_item(fixtures.to_response(page.body, page.url, page.headers),
+                                     source=page.url, fetched_at=page.fetched_at, hints=page.hints,
                                      site_config=sites.site_for_url(known_sites, page.url))
             if item is None:  # recorded as a failure
                 continue
