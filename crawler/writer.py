@@ -188,10 +188,10 @@ class Writer:
 
     def _clean_stored(self, site: str, keys: set[str]) -> None:
         """Apply newly learnt boilerplate to the site's articles stored earlier."""
-        for stored in self.store.articles_of_site(site):
-            text, removed = remove_blocks(stored["text"] or "", keys)
+        for url, stored in self.store.site_texts(site):
+            text, removed = remove_blocks(stored, keys)
             if removed:
-                self.store.update_text(stored["url"], text, len(text.split()), content_hash(text))
+                self.store.update_text(url, text, len(text.split()), content_hash(text))
 
     def save_run(self, worker: str, run: dict[str, Any]) -> None:
         """A worker's run report -> one `crawl_runs` row, with the store outcomes counted here."""

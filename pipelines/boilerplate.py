@@ -110,8 +110,8 @@ class BoilerplatePipeline:
     def _clean_stored(self, site: str, keys: set[str]) -> None:
         """Apply newly learnt boilerplate to the site's articles stored earlier."""
         assert self.store is not None
-        for row in self.store.articles_of_site(site):
-            text, removed = remove_blocks(row["text"] or "", keys)
+        for url, stored in self.store.site_texts(site):
+            text, removed = remove_blocks(stored, keys)
             if removed:
-                self.store.update_text(row["url"], text, len(text.split()), content_hash(text))
+                self.store.update_text(url, text, len(text.split()), content_hash(text))
                 self.crawler.stats.inc_value("news/boilerplate/cleaned_stored")

@@ -24,6 +24,8 @@ from pipelines.extract import EXTRACTOR_VERSION, site_of
 from pipelines.schema_cache import SchemaCachedDatabase
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
@@ -35,6 +37,8 @@ JSON_FIELDS = ("authors", "categories", "tags", "captions", "stages", "credits")
 #: `articles` columns an earlier version keeps in `versions` (migration m100_versions)
 VERSION_FIELDS = ("url", "record_hash", "title", "authors", "published", "modified", "text", "content_hash",
                   "fetched_at", "etag", "last_modified")
+#: stored articles read at a time when newly learnt boilerplate is removed from a site's earlier ones
+SITE_BATCH = 500
 
 
 def article_row(item: ArticleItem) -> dict[str, Any]:
@@ -203,9 +207,22 @@ class Store:
                 " seen_in = excluded.seen_in", records)
         return crossed
 
-    def articles_of_site(self, site: str) -> list[dict[str, Any]]:
-        """Stored article rows of one site."""
-        return list(self.db.table("articles").rows_where("site = ?", [site]))
+    def site_texts(self, site: str, batch: int = SITE_BATCH) -> Iterator[tuple[str, str]]:
+        """``(url, text)`` of one site's stored articles, read ``batch`` rows at a time.
+
+        A block that becomes boilerplate late in a large archive sends every earlier
+        article of its site through here: read at once, 50,000 of them would hold their
+        whole rows in memory. Paged by rowid, which rewriting a text leaves as it is.
+        """
+        last = 0
+        while True:
+            rows = self.db.execute(
+                "select rowid, url, text from articles where site = ? and rowid > ? order by rowid limit ?",
+                [site, last, batch]).fetchall()
+            yield from ((url, text or "") for _, url, text in rows)
+            if len(rows) < batch:
+                return
+            last = rows[-1][0]
 
     def update_text(self, url: str, text: str, word_count: int, content_hash: str) -> None:
         """Replace a stored article's text (after boilerplate learnt later), keeping hashes true."""

@@ -59,3 +59,22 @@ def test_update_text_keeps_record_hash_true() -> None:
     store.update_text("https://a.example/story", cleaned, 3, "x")
     # Saving the cleaned item again is "unchanged": the stored hash matches its content.
     assert store.save_article(article_row(item(text=cleaned))) == "unchanged"
+
+
+def test_a_sites_stored_texts_are_read_in_pages_and_each_rewritten_once() -> None:
+    store = Store(Database(memory=True))
+    for n in range(5):
+        url = f"https://a.example/story-{n}"
+        store.save_article(article_row(item(url=url, fetched_url=url, text=body(n))))
+    store.save_article(article_row(item(url="https://b.example/other", fetched_url="https://b.example/other",
+                                        text=body(9))))
+    visited = []
+    for url, text in store.site_texts("a.example", batch=2):  # rewriting as it goes, as the stage does
+        visited.append(url)
+        cleaned, removed = remove_blocks(text, {block_key(NOTE)})
+        assert removed == 1
+        store.update_text(url, cleaned, len(cleaned.split()), "x")
+    assert visited == [f"https://a.example/story-{n}" for n in range(5)]
+    texts = {row["url"]: row["text"] for row in store.db["articles"].rows}
+    assert sum(NOTE in text for text in texts.values()) == 1  # b.example's only
+    assert list(store.site_texts("c.example")) == []
