@@ -122,7 +122,7 @@ def _xpath_words() -> list[str]:
     words = set()
     for expression in AUTHOR_XPATHS + AUTHOR_DISCARD_XPATHS:
         for literal in re.findall(r"'([^']+)'", expression.path):
-            literal = re.sub(r"\(\?:(\w+)\|(\w+)\)", r"\1|article-\2", literal)  # article-(?:share|support)
+            literal = re.sub(r"([\w-]*)\(\?:(\w+)\|(\w+)\)", r"\1\2|\1\3", literal)  # a-(?:b|c): a-b|a-c
             for word in literal.lstrip("^").replace("|^", "|").split("|"):
                 for variant in (word.replace("-?", ""), word.replace("-?", "-")):
                     words.update(re.sub(r"\[(\w)\w\]", case, variant) for case in (r"\1", lambda m: m[0][2]))
@@ -131,7 +131,8 @@ def _xpath_words() -> list[str]:
 
 def test_one_walk_selects_what_the_xpaths_select_for_each_of_their_words() -> None:
     # every tag, attribute and word of the XPaths, alone, inside other words and as a prefix
-    tags = ("a", "address", "div", "h3", "h4", "link", "p", "section", "span", "strong", "li", "time")
+    tags = ("a", "address", "div", "h3", "h4", "link", "p", "section", "span", "strong", "li", "time",
+            "figure", "author")
     attributes = ("class", "id", "itemprop", "rel", "data-testid", "data-component")
     elements = "".join(
         f'<{tag} {attribute}="{value}">x</{tag}>'
