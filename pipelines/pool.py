@@ -65,6 +65,11 @@ WATCH_INTERVAL = 0.5
 PR_SET_PDEATHSIG = 1
 
 
+def slots_per_worker(prefetch: int = PREFETCH) -> int:
+    """Tasks one worker holds at once: the one it runs and ``prefetch`` waiting."""
+    return 1 + prefetch
+
+
 def _owner_gone(owner: int, parent: int) -> bool:
     """Has the pool's owner (or this worker's parent, the fork server) ended?"""
     if os.getppid() != parent:  # re-parented: the fork server is gone
@@ -214,7 +219,7 @@ class WorkerPool:
         self.initializer = initializer
         self.initargs = initargs
         self.max_tasks = max_tasks
-        self.slots = 1 + prefetch  # tasks one worker holds at once
+        self.slots = slots_per_worker(prefetch)
         self.context = multiprocessing.get_context(START_METHOD)
         if preload:
             # Only takes effect if this process's fork server is not running yet.

@@ -18,7 +18,7 @@ from crawler.fixtures import PageError
 from crawler.items import ArticleItem
 from crawler.manifest import load_manifest
 from crawler.spiders.base import ArticleSpider
-from pipelines.pool import PREFETCH
+from pipelines.pool import PREFETCH, slots_per_worker
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -99,10 +99,10 @@ class ReplaySpider(ArticleSpider):
     @cached_property
     def _in_flight_limit(self) -> int:
         settings = self.crawler.settings
-        # Enough to keep every extraction worker's slots full, with one page waiting per
+        # Enough to keep every extraction worker's slots full, with one more page waiting per
         # worker: CONCURRENT_ITEMS alone (4) would leave all but 4 workers idle on a bigger machine.
         workers = settings.getint("NEWS_EXTRACT_WORKERS", 0)
-        pooled = workers * (2 + settings.getint("NEWS_EXTRACT_PREFETCH", PREFETCH))
+        pooled = workers * (slots_per_worker(settings.getint("NEWS_EXTRACT_PREFETCH", PREFETCH)) + 1)
         return max(1, settings.getint("CONCURRENT_ITEMS", 100), pooled)
 
     async def _wait_for_room(self) -> None:
