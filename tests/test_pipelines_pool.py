@@ -482,7 +482,8 @@ def test_replay_start_waits_while_concurrent_items_are_in_flight(tmp_path: Path,
 
     async def go() -> list[int]:
         start = spider.start()
-        got = [await anext(start) for _ in range(limit)]
+        # with a timeout: a limit too low must fail here, not hang the suite
+        got = [await asyncio.wait_for(anext(start), 5) for _ in range(limit)]
         nxt = asyncio.ensure_future(anext(start))
         await asyncio.sleep(0.2)
         blocked = int(not nxt.done())  # one more item must wait for room
