@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import re
 from copy import deepcopy
+from itertools import chain
 from typing import Any
 
 from courlan import extract_domain
@@ -59,26 +60,31 @@ def _any_of(*words: str) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, words)))
 
 
-#: the tags and attribute words of trafilatura.xpaths.AUTHOR_XPATHS and AUTHOR_DISCARD_XPATHS
+#: the tags and attribute words of trafilatura.xpaths.AUTHOR_XPATHS and AUTHOR_DISCARD_XPATHS:
+#: contains() (or re:test) of any word, and the values tested for equality or as a prefix
 AUTHOR_TAGS = (frozenset({"a", "address", "div", "link", "p", "span", "strong"}),
                frozenset({"a", "div", "h3", "h4", "p", "span"}))
-AUTHOR_CLASS = (_any_of("authorname", "author-name", "AuthorName", "authorName"),
-                _any_of("author", "channel-name", "zuozhe", "bianji", "xiaobian", "submitted-by", "posted-by",
-                        "journalist-name"),
-                _any_of("Author", "author", "screenname", "writer", "Byline", "byline"))
-AUTHOR_ID = (_any_of("author", "zuozhe", "bianji", "xiaobian"), _any_of("Author", "author"))
+AUTHOR_CLASS_WORDS = (("authorname", "author-name", "AuthorName", "authorName"),
+                      ("author", "channel-name", "zuozhe", "bianji", "xiaobian", "submitted-by", "posted-by",
+                       "journalist-name"),
+                      ("Author", "author", "screenname", "writer", "Byline", "byline"))
+AUTHOR_CLASS_VALUES = (("author",), ("byline", "username", "byl", "BBL"))
+AUTHOR_ID_WORDS = (("author", "zuozhe", "bianji", "xiaobian"), ("Author", "author"))
 DISCARD_TAGS = frozenset({"a", "div", "section", "span"})
-DISCARD_CLASS = _any_of("commentlist", "comments-list", "sidebar", "is-hidden", "quote", "embedly-instagram",
-                        "article-share", "article-support", "print", "category", "meta-date", "meta-reviewer")
-DISCARD_ID = _any_of("commentlist", "comment-list", "ProductReviews")
-#: a class or id that holds any word above (or a value tested for equality): the rest of the
-#: page's elements, most of them, need no closer look
-MARKED_CLASS = _any_of("author", "Author", "byl", "Byline", "BBL", "username", "screenname", "writer",
-                       "channel-name", "zuozhe", "bianji", "xiaobian", "submitted-by", "posted-by",
-                       "journalist-name", "omment", "title", "date", "sidebar", "is-hidden", "quote",
-                       "embedly-instagram", "article-share", "article-support", "print", "category",
-                       "meta-reviewer")
-MARKED_ID = _any_of("author", "Author", "zuozhe", "bianji", "xiaobian", "comment", "ProductReviews")
+DISCARD_CLASS_WORDS = ("commentlist", "comments-list", "sidebar", "is-hidden", "quote", "embedly-instagram",
+                       "article-share", "article-support", "print", "category", "meta-date", "meta-reviewer")
+DISCARD_CLASS_VALUES = ("comments", "title", "date")
+DISCARD_CLASS_PREFIXES = ("comments", "Comments")
+DISCARD_ID_WORDS = ("commentlist", "comment-list", "ProductReviews")
+AUTHOR_CLASS = tuple(_any_of(*words) for words in AUTHOR_CLASS_WORDS)
+AUTHOR_ID = tuple(_any_of(*words) for words in AUTHOR_ID_WORDS)
+DISCARD_CLASS = _any_of(*DISCARD_CLASS_WORDS)
+DISCARD_ID = _any_of(*DISCARD_ID_WORDS)
+#: a class or id that holds none of the words or values above fails every test of it, so most of
+#: the page's elements need no closer look (built from them: a word left out would lose matches)
+MARKED_CLASS = _any_of(*chain(*AUTHOR_CLASS_WORDS, *AUTHOR_CLASS_VALUES, DISCARD_CLASS_WORDS,
+                              DISCARD_CLASS_VALUES, DISCARD_CLASS_PREFIXES))
+MARKED_ID = _any_of(*chain(*AUTHOR_ID_WORDS, DISCARD_ID_WORDS, ("comments",)))
 
 
 def _discarded(element: HtmlElement) -> bool:
@@ -86,8 +92,8 @@ def _discarded(element: HtmlElement) -> bool:
     if element.tag not in DISCARD_TAGS:
         return False
     ident, cls = element.get("id", ""), element.get("class", "")
-    return (ident.startswith("comments") or cls in ("comments", "title", "date")
-            or cls.startswith(("comments", "Comments")) or "Figure" in element.get("data-component", "")
+    return (ident.startswith("comments") or cls in DISCARD_CLASS_VALUES
+            or cls.startswith(DISCARD_CLASS_PREFIXES) or "Figure" in element.get("data-component", "")
             or DISCARD_ID.search(ident) is not None or DISCARD_CLASS.search(cls) is not None)
 
 
@@ -124,12 +130,12 @@ def author_elements(tree: HtmlElement) -> tuple[list[HtmlElement], ...]:
                 or element in rel_me):
             continue
         if tag == "author" or tag in AUTHOR_TAGS[0] and (
-                element.get("rel") == "author" or ident == "author" or cls == "author"
+                element.get("rel") == "author" or ident == "author" or cls in AUTHOR_CLASS_VALUES[0]
                 or itemprop == "author name" or element.get("data-testid") in ("AuthorCard", "AuthorURL")
                 or AUTHOR_CLASS[0].search(cls) is not None or element in rel_me):
             first.append(element)
         if tag in AUTHOR_TAGS[1] and (
-                cls in ("byline", "username", "byl", "BBL") or "author" in itemprop
+                cls in AUTHOR_CLASS_VALUES[1] or "author" in itemprop
                 or AUTHOR_ID[0].search(ident) is not None or AUTHOR_CLASS[1].search(cls) is not None):
             second.append(element)
         if ("author" in itemprop or AUTHOR_ID[1].search(ident) is not None
