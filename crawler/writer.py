@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.distributed import live_workers, validators_key, workers_key
 from crawler.items import PageFailure
-from pipelines.boilerplate import edge_blocks, remove_blocks
+from pipelines.boilerplate import clean_stored, edge_blocks, remove_blocks
 from pipelines.dedup import content_hash
 from pipelines.extract import EXTRACTOR_VERSION
 from pipelines.redis_out import records_key
@@ -173,7 +173,7 @@ class Writer:
             crossed = self.store.learn_blocks(site, blocks, (row["url"], content_hash(text)),
                                               self.boilerplate_min_articles, row["fetched_at"])
             if crossed:
-                self._clean_stored(site, set(crossed))
+                clean_stored(self.store, site, set(crossed))
             keys = self.store.boilerplate_blocks(site, self.boilerplate_min_articles) & set(blocks)
         compiled = [re.compile(rule, re.IGNORECASE) for rule in rules]
         cleaned, _removed = remove_blocks(text, keys, compiled)
@@ -185,13 +185,6 @@ class Writer:
                "content_hash": content_hash(cleaned), "stages": json.dumps(stages)}
         row["record_hash"] = record_hash(row)
         return row
-
-    def _clean_stored(self, site: str, keys: set[str]) -> None:
-        """Apply newly learnt boilerplate to the site's articles stored earlier."""
-        for url, stored in self.store.site_texts(site):
-            text, removed = remove_blocks(stored, keys)
-            if removed:
-                self.store.update_text(url, text, len(text.split()), content_hash(text))
 
     def save_run(self, worker: str, run: dict[str, Any]) -> None:
         """A worker's run report -> one `crawl_runs` row, with the store outcomes counted here."""

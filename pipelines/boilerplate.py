@@ -61,6 +61,20 @@ def remove_blocks(text: str, keys: set[str], rules: Iterable[re.Pattern[str]] = 
     return "\n\n".join(kept), len(paragraphs) - len(kept)
 
 
+def clean_stored(store: Store, site: str, keys: set[str]) -> int:
+    """Remove newly learnt boilerplate ``keys`` from ``site``'s articles stored earlier.
+
+    Returns how many articles changed. Shared by this stage and the distributed writer.
+    """
+    cleaned = 0
+    for url, stored in store.site_texts(site):
+        text, removed = remove_blocks(stored, keys)
+        if removed:
+            store.update_text(url, text, len(text.split()), content_hash(text))
+            cleaned += 1
+    return cleaned
+
+
 class BoilerplatePipeline:
     """Learns and removes site-wide boilerplate, with the database as memory."""
 
@@ -97,7 +111,9 @@ class BoilerplatePipeline:
                 self.min_articles, item.fetched_at)
             if crossed:
                 self.crawler.stats.inc_value("news/boilerplate/learnt", len(crossed))
-                self._clean_stored(site, set(crossed))
+                cleaned = clean_stored(self.store, site, set(crossed))
+                if cleaned:
+                    self.crawler.stats.inc_value("news/boilerplate/cleaned_stored", cleaned)
             keys = self.store.boilerplate_blocks(site, self.min_articles) & set(blocks)
         else:
             keys = set()
@@ -106,12 +122,3 @@ class BoilerplatePipeline:
             self.crawler.stats.inc_value("news/boilerplate/removed", removed)
         item.stages.append("boilerplate")
         return item
-
-    def _clean_stored(self, site: str, keys: set[str]) -> None:
-        """Apply newly learnt boilerplate to the site's articles stored earlier."""
-        assert self.store is not None
-        for url, stored in self.store.site_texts(site):
-            text, removed = remove_blocks(stored, keys)
-            if removed:
-                self.store.update_text(url, text, len(text.split()), content_hash(text))
-                self.crawler.stats.inc_value("news/boilerplate/cleaned_stored")

@@ -4,7 +4,7 @@ import re
 
 from sqlite_utils import Database
 
-from pipelines.boilerplate import block_key, edge_blocks, remove_blocks
+from pipelines.boilerplate import block_key, clean_stored, edge_blocks, remove_blocks
 from pipelines.store import Store, article_row
 from tests.test_pipelines_store import item
 
@@ -78,3 +78,15 @@ def test_a_sites_stored_texts_are_read_in_pages_and_each_rewritten_once() -> Non
     texts = {row["url"]: row["text"] for row in store.db["articles"].rows}
     assert sum(NOTE in text for text in texts.values()) == 1  # b.example's only
     assert list(store.site_texts("c.example")) == []
+
+
+def test_clean_stored_removes_learnt_blocks_from_a_sites_earlier_articles_only() -> None:
+    store = Store(Database(memory=True))
+    texts = {"https://a.example/1": body(1), "https://a.example/2": "Only its own words, no note at all.",
+             "https://a.example/3": body(3), "https://b.example/4": body(4)}
+    for url, text in texts.items():
+        store.save_article(article_row(item(url=url, fetched_url=url, text=text)))
+    assert clean_stored(store, "a.example", {block_key(NOTE)}) == 2
+    stored = {row["url"]: row["text"] for row in store.db["articles"].rows}
+    assert [url for url, text in stored.items() if NOTE in text] == ["https://b.example/4"]
+    assert stored["https://a.example/2"] == texts["https://a.example/2"]
