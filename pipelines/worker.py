@@ -44,16 +44,15 @@ def init_worker(favor_precision: bool, release_memory: bool = True, min_words: i
     _stages = build_stages(stages)
 
 
-def run_page(item: ArticleItem, page: bytes | None = None) -> PageResult:
+def run_page(item: ArticleItem, page: bytes) -> PageResult:
     """:func:`pipelines.page.process_page` with this worker's options and stages.
 
-    ``page``: the item's HTML as UTF-8 bytes (``surrogatepass``), when the crawl process
-    sent it apart from the item (it keeps no decoded copy: see ``ExtractPipeline``).
+    ``page``: the item's HTML as UTF-8 bytes (``surrogatepass``), sent apart from the item:
+    the crawl process keeps no decoded copy (see ``ExtractPipeline``).
     """
     if _options is None:  # a pool started without the initializer is a wiring bug
         raise RuntimeError("pipelines.worker.init_worker was not run in this process")
-    if page is not None:
-        item.html = page.decode("utf-8", "surrogatepass")
+    item.html = page.decode("utf-8", "surrogatepass")
     stats = PageStats()
     result = PageResult(fields={}, stats=stats)
     try:
