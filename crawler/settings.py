@@ -83,6 +83,9 @@ NEWS_MALLOC_ARENAS = int(os.environ.get("NEWS_MALLOC_ARENAS", "2"))
 # --- stage settings ---------------------------------------------------------------
 #: trafilatura: favour precision over recall (site chrome costs more than a lost line)
 NEWS_EXTRACT_FAVOR_PRECISION = os.environ.get("NEWS_EXTRACT_FAVOR_PRECISION", "0") == "1"
+#: trafilatura's fast mode (no readability/justext comparison), in the extraction and in its
+#: precision-mode second opinion: less CPU a page for lower body quality (README, Performance)
+NEWS_EXTRACT_FAST = os.environ.get("NEWS_EXTRACT_FAST", "0") == "1"
 #: pages whose extracted body has fewer words are "no article found"
 NEWS_EXTRACT_MIN_WORDS = int(os.environ.get("NEWS_EXTRACT_MIN_WORDS", "40"))
 #: timezone for dates a page gives without an offset (a site's own setting wins)

@@ -260,7 +260,8 @@ def _with_jsonld(paragraphs: list[str], jsonld: str) -> tuple[list[str], str]:
 
 
 def extract_body(
-    html: str, url: str | None, *, doc: Document | None = None, tree: HtmlElement | None = None
+    html: str, url: str | None, *, doc: Document | None = None, tree: HtmlElement | None = None,
+    fast: bool = False,
 ) -> BodyResult:
     """Extract the article body of a page as plain text.
 
@@ -271,6 +272,8 @@ def extract_body(
             on the same page, reused so trafilatura runs once per page.
         tree: the caller's lxml tree of the same page (not modified here), reused so the
             page is parsed once; parsed from `html` when None.
+        fast: run trafilatura here (when `doc` is None, and the second opinion) in its fast
+            mode, without its readability and justext comparison.
 
     Returns:
         BodyResult with paragraphs separated by "\\n\\n", or text "" when the page has no
@@ -280,14 +283,15 @@ def extract_body(
         tree = parse(html)
     if doc is None and tree is not None:
         # trafilatura works on its own copy of a tree it is given: the one parse serves both
-        doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False)
+        doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False,
+                                          fast=fast)
     text = doc.text if doc is not None and doc.text else ""
     title = doc.title if doc is not None else None
     signals = page_signals(tree)
     paragraphs = _clean(text, title, signals)
     method = "trafilatura"
     if tree is not None and _needs_second_opinion(text, paragraphs, tree):
-        paragraphs, method = _second_opinion(tree, url, title, paragraphs, signals)
+        paragraphs, method = _second_opinion(tree, url, title, paragraphs, signals, fast=fast)
     if signals.jsonld_body:
         paragraphs, method = _with_jsonld(paragraphs, signals.jsonld_body)
     paragraphs = drop_author_bio(paragraphs, getattr(doc, "author", None))
@@ -328,7 +332,8 @@ def _needs_second_opinion(text: str, paragraphs: list[str], tree: HtmlElement) -
 
 
 def _second_opinion(
-    tree: HtmlElement, url: str | None, title: str | None, paragraphs: list[str], signals: PageSignals
+    tree: HtmlElement, url: str | None, title: str | None, paragraphs: list[str], signals: PageSignals,
+    *, fast: bool = False,
 ) -> tuple[list[str], str]:
     """Run trafilatura's precision mode; take it when it drops a block of the default text
     but keeps most of it (dropping almost all means it lost the article instead).
@@ -336,7 +341,7 @@ def _second_opinion(
     On the page's tree, not its HTML: bare_extraction works on its own copy of a tree it
     is given, so the page is not parsed a second time."""
     precise = trafilatura.bare_extraction(
-        tree, url=url, favor_precision=True, include_comments=False, with_metadata=False
+        tree, url=url, favor_precision=True, include_comments=False, with_metadata=False, fast=fast
     )
     if precise is None or not precise.text:
         return paragraphs, "trafilatura"

@@ -1,6 +1,6 @@
 """Extract stage: one parse, structured signals, then trafilatura for text and raw metadata.
 
-Reads settings ``NEWS_EXTRACT_FAVOR_PRECISION``, ``NEWS_EXTRACT_MIN_WORDS``,
+Reads settings ``NEWS_EXTRACT_FAVOR_PRECISION``, ``NEWS_EXTRACT_FAST``, ``NEWS_EXTRACT_MIN_WORDS``,
 ``NEWS_EXTRACT_WORKERS``, ``NEWS_EXTRACT_TIMEOUT``, ``NEWS_EXTRACT_MAX_TASKS_PER_WORKER``,
 ``NEWS_EXTRACT_PREFETCH`` and ``NEWS_MALLOC_TRIM`` (workers give freed heap pages back after each page).
 :func:`extract_article` is pure and picklable (plain arguments in, a plain dict
@@ -69,15 +69,17 @@ WORKER_PRELOAD = ("pipelines.worker", "pipelines.warmup")
 BRIEF_MIN_WORDS = 25
 
 
-def build_options(*, favor_precision: bool = False) -> Extractor:
+def build_options(*, favor_precision: bool = False, fast: bool = False) -> Extractor:
     """trafilatura options, built once per process (setting ``url`` per page).
 
     Without trafilatura's metadata: :func:`pipelines.metadata.page_metadata` reads the
-    same fields from the crawl's own parse, for half the cost.
+    same fields from the crawl's own parse, for half the cost. ``fast``: trafilatura's
+    fast mode, which skips its comparison with readability and justext.
     """
     return Extractor(
         output_format="python",
         with_metadata=False,
+        fast=fast,
         precision=favor_precision,
         comments=False,
         tables=True,
@@ -236,7 +238,7 @@ def extract_article(html: str, url: str, *, fetched_at: str, options: Extractor)
     for tag in doc.tags or []:
         signals["tag_candidates"].append({"text": tag, "source": "trafilatura"})
     # The same tree again: bare_extraction works on its own copy of it, so it is as parsed.
-    body = extract_body(html, options.url, doc=doc, tree=tree)
+    body = extract_body(html, options.url, doc=doc, tree=tree, fast=options.fast)
     result.update(
         text=body.text,
         body_method=body.method,
@@ -259,11 +261,11 @@ class ExtractPipeline:
     """
 
     def __init__(self, crawler: Crawler, *, favor_precision: bool, min_words: int,
-                 workers: int = 0, timeout: float = 60.0, max_tasks: int = MAX_TASKS,
+                 fast: bool = False, workers: int = 0, timeout: float = 60.0, max_tasks: int = MAX_TASKS,
                  release_memory: bool = True, stages: tuple[StageSpec, ...] = (),
                  prefetch: int = PREFETCH) -> None:
         self.crawler = crawler
-        self.options = build_options(favor_precision=favor_precision)
+        self.options = build_options(favor_precision=favor_precision, fast=fast)
         self.min_words = min_words
         self.pool: WorkerPool | None = None
         if workers > 0:
@@ -274,7 +276,7 @@ class ExtractPipeline:
             # heap, rather than in every worker that the pool starts or recycles.
             stage_modules = tuple(dict.fromkeys(path.rpartition(".")[0] for path, _ in stages))
             self.pool = WorkerPool(workers, timeout=timeout, initializer=init_worker,
-                                   initargs=(favor_precision, release_memory, min_words, stages),
+                                   initargs=(favor_precision, release_memory, min_words, stages, fast),
                                    max_tasks=max_tasks, preload=(*stage_modules, *WORKER_PRELOAD),
                                    prefetch=prefetch)
 
@@ -285,6 +287,7 @@ class ExtractPipeline:
         return cls(
             crawler,
             favor_precision=settings.getbool("NEWS_EXTRACT_FAVOR_PRECISION"),
+            fast=settings.getbool("NEWS_EXTRACT_FAST"),
             min_words=settings.getint("NEWS_EXTRACT_MIN_WORDS", 40),
             workers=workers,
             timeout=settings.getfloat("NEWS_EXTRACT_TIMEOUT", 60.0),

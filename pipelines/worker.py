@@ -32,13 +32,13 @@ _stages: list[PageStage] = []
 
 
 def init_worker(favor_precision: bool, release_memory: bool = True, min_words: int = 0,
-                stages: tuple[StageSpec, ...] = ()) -> None:
+                stages: tuple[StageSpec, ...] = (), fast: bool = False) -> None:
     """Pool initializer: build this worker's trafilatura options and stages once."""
     global _options, _release_memory, _min_words, _stages
     # Ctrl-C reaches the whole process group: the crawler shuts down gracefully and
     # finishes its pages in flight, so the workers must not die of it first.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _options = build_options(favor_precision=favor_precision)
+    _options = build_options(favor_precision=favor_precision, fast=fast)
     _release_memory = release_memory
     _min_words = min_words
     _stages = build_stages(stages)

@@ -219,3 +219,27 @@ def test_page_tree_elements_are_plain_html_elements_in_copies_too() -> None:
         assert {type(element) for element in copy.iter(tag="*")} == {HtmlElement}
         assert not any(isinstance(node, HtmlComment) for node in copy.iter())  # comments dropped
         assert copy.find(".//p").text_content() == "Grüße aus Köln"
+
+
+def test_fast_mode_skips_trafilaturas_comparison_also_in_the_second_opinion(monkeypatch) -> None:
+    # Two headlines make the body extractor ask trafilatura's precision mode for a second
+    # opinion; each trafilatura run compares its result with readability's unless it is fast.
+    import trafilatura.external
+
+    calls: list[str] = []
+    readability = trafilatura.external.try_readability
+    monkeypatch.setattr(trafilatura.external, "try_readability",
+                        lambda tree: calls.append("readability") or readability(tree))
+    page = PAGE.replace("</article>", "</article><h1>Next: the ferry timetable</h1>")
+
+    def extract(fast: bool) -> dict:
+        calls.clear()
+        return extract_article(page, "https://harbour.example/news/tidal-barrage-approved",
+                               fetched_at="2024-03-15T00:00:00+00:00", options=build_options(fast=fast))
+
+    default = extract(fast=False)
+    assert calls == ["readability", "readability"]  # the extraction and the second opinion
+    fast = extract(fast=True)
+    assert calls == []
+    assert fast["text"].startswith("The council approved the tidal barrage")
+    assert fast["text"] == default["text"]  # a clean page: the comparison changes nothing

@@ -64,6 +64,14 @@ def _nap(seconds: float) -> tuple[float, float]:
     return started, time.time()
 
 
+def _worker_options() -> tuple[bool, bool]:
+    """The (fast, precision) modes of the trafilatura options this worker was set up with."""
+    from pipelines import worker
+
+    assert worker._options is not None
+    return worker._options.fast, worker._options.focus == "precision"
+
+
 def run(coro: Any) -> Any:
     return asyncio.run(coro)
 
@@ -393,10 +401,23 @@ def _fixture_item() -> ArticleItem:
                        fetched_at="2016-10-01T00:00:00+00:00")
 
 
-def _pipeline(workers: int) -> ExtractPipeline:
-    crawler = get_crawler(settings_dict={"NEWS_EXTRACT_WORKERS": workers})
+def _pipeline(workers: int, **settings: Any) -> ExtractPipeline:
+    crawler = get_crawler(settings_dict={"NEWS_EXTRACT_WORKERS": workers, **settings})
     crawler.stats.open_spider()
     return ExtractPipeline.from_crawler(crawler)
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_the_workers_extract_in_the_mode_the_settings_name(fast: bool) -> None:
+    async def go() -> tuple[bool, bool]:
+        pipeline = _pipeline(1, NEWS_EXTRACT_FAST=fast)
+        try:
+            assert pipeline.pool is not None and pipeline.options.fast is fast
+            return await pipeline.pool.run(_worker_options)
+        finally:
+            pipeline.close_spider()
+
+    assert run(go()) == (fast, False)  # fast as set, precision as by default
 
 
 def test_pooled_extraction_gives_the_inline_result() -> None:
