@@ -10,7 +10,11 @@ machine hits both alike:
     decoding, extraction in the worker pool, every stage, SQLite writes, start-up included;
 (b0) the same replay with `NEWS_EXTRACT_WORKERS=0`: every stage in the crawl process, one
     core. b/b0 is what the pool buys on the same work; b/a also counts every stage that
-    trafilatura alone does not run (`--skip-inline` leaves b0 out).
+    trafilatura alone does not run (`--skip-inline` leaves b0 out);
+(bf) with `--fast`, (b) again with `NEWS_EXTRACT_FAST=1` (trafilatura's fast mode).
+
+For (b) and (bf) it also prints when the first row was stored and when the last was, and the
+rate between the two: the replay without its start-up (imports, the workers' warm-up) and close.
 
 It prints pages/s of each, the ratio b/a of each round and their medians, the load
 average before each run, and the memory of (b) over its whole process tree (crawler,
@@ -28,7 +32,8 @@ of a page keep its canonical link, so they update one row per page; every copy s
 goes through extraction and every stage.)
 
 Usage:
-    .venv/bin/python -m benchmarks.throughput [--corpus DIR] [--workers N] [--rounds 3] [--synthetic 20000]
+    .venv/bin/python -m benchmarks.throughput [--corpus DIR] [--workers N] [--rounds 3] [--fast]
+        [--synthetic 20000]
 
 The corpus defaults to `../shared/corpus` beside the repository, or `$NEWS_INGEST_CORPUS`.
 """
@@ -192,7 +197,8 @@ def rows_done(db: Path) -> int:
         return 0
 
 
-def replay(folder: Path, workers: int | None, report_every: int = 0) -> dict[str, Any]:
+def replay(folder: Path, workers: int | None, report_every: int = 0,
+           settings: dict[str, str] | None = None) -> dict[str, Any]:
     """(b)/(c): `scrapy crawl replay` of `folder` into a fresh database, watched from outside."""
     db = folder / "replay.db"
     for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
@@ -202,6 +208,8 @@ def replay(folder: Path, workers: int | None, report_every: int = 0) -> dict[str
                "-s", "LOG_LEVEL=INFO", "-s", "LOGSTATS_INTERVAL=2"]
     if workers is not None:
         command += ["-s", f"NEWS_EXTRACT_WORKERS={workers}"]
+    for name, value in (settings or {}).items():
+        command += ["-s", f"{name}={value}"]
     started = time.perf_counter()
     with (folder / "replay.log").open("w") as log:
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -210,7 +218,16 @@ def replay(folder: Path, workers: int | None, report_every: int = 0) -> dict[str
         next_report, samples = report_every, []
         cpu: dict[int, float] = {}  # last CPU time seen of every process of the tree
         at_peak: dict[str, Any] = {}  # what made up the tree's highest PSS sum, and when
+        # (seconds, rows) when the first row was stored and when the count last changed: the span
+        # between them is the replay without its start-up (imports, the workers' warm-up) and close
+        first_row: tuple[float, int] | None = None
+        last_row: tuple[float, int] | None = None
         while process.poll() is None:
+            if not report_every:  # synthetic copies update rows already stored: no count to watch
+                rows = rows_done(db)
+                if rows and (last_row is None or rows != last_row[1]):
+                    last_row = (time.perf_counter() - started, rows)
+                    first_row = first_row or last_row
             total = {"rss": 0, "pss": 0, "uss": 0}
             parts: list[tuple[str, int]] = []
             for pid in tree_pids(process.pid):
@@ -249,7 +266,8 @@ def replay(folder: Path, workers: int | None, report_every: int = 0) -> dict[str
     return {"seconds": seconds, "cpu": sum(cpu.values()), "main_cpu": cpu.get(process.pid, 0.0),
             "cpu_by_role": cpu_by_role, "peak_mb": {k: v / 1024 for k, v in peak.items()},
             "per_process": sorted(per_process.values(), key=lambda p: p["role"]),
-            "done": rows_done(db), "samples": samples, "at_peak": at_peak}
+            "done": rows_done(db), "samples": samples, "at_peak": at_peak,
+            "first_row": first_row, "last_row": last_row}
 
 
 def print_memory(result: dict[str, Any]) -> None:
@@ -265,6 +283,34 @@ def print_memory(result: dict[str, Any]) -> None:
         for p in result["per_process"]))
 
 
+def pooled_replay(label: str, folder: Path, pages: int, workers: int | None, settings: dict[str, str],
+                  bare_cpu: float, rate_a: float) -> dict[str, Any]:
+    """(b) or (bf): one pooled replay of the corpus's ``pages``, printed against (a)."""
+    cores = os.cpu_count() or 1
+    print(f"{label} scrapy crawl replay, {pages} pages, fresh database "
+          f"(load {os.getloadavg()[0]:.2f}) ...", flush=True)
+    result = replay(folder, workers, settings=settings)
+    rate = pages / result["seconds"]
+    print(f"    {result['seconds']:.1f} s, {rate:.2f} pages/s; "
+          f"{result['done']} pages recorded; ratio to (a) {rate / rate_a:.2f}")
+    first, last = result["first_row"], result["last_row"]
+    if first and last and last[0] > first[0]:
+        between = (last[1] - first[1]) / (last[0] - first[0])
+        result["between_ratio"] = between / rate_a
+        print(f"    first row stored at {first[0]:.1f} s, the last at {last[0]:.1f} s: between them "
+              f"{between:.2f} pages/s, ratio to (a) {between / rate_a:.2f}")
+    print_memory(result)
+    # Independent of other load on the machine: CPU a page, and the rate an idle machine
+    # would reach (all cores busy, or the crawler's own process as the bottleneck).
+    per_page = result["cpu"] / pages
+    bound = max(result["cpu"] / cores, result["main_cpu"]) / pages
+    print(f"    CPU: {per_page * 1000:.0f} ms a page over all processes ("
+          + ", ".join(f"{name} {used / pages * 1000:.1f}"
+                      for name, used in sorted(result["cpu_by_role"].items()))
+          + f"); idle-machine ratio to (a) <= {(bare_cpu / pages) / bound:.2f}", flush=True)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", help="corpus folder (default ../shared/corpus or $NEWS_INGEST_CORPUS)")
@@ -275,16 +321,17 @@ def main() -> None:
     parser.add_argument("--skip-bare", action="store_true", help="skip (a) and (b), only run --synthetic")
     parser.add_argument("--skip-inline", action="store_true",
                         help="skip (b0), the replay with NEWS_EXTRACT_WORKERS=0")
+    parser.add_argument("--fast", action="store_true",
+                        help="also run (bf), the replay with NEWS_EXTRACT_FAST=1 (trafilatura's fast mode)")
     args = parser.parse_args()
     pages = corpus_pages(corpus_dir(args.corpus))
-    cores = os.cpu_count() or 1
-    print(f"{cores} CPUs; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the start",
-          flush=True)
+    print(f"{os.cpu_count() or 1} CPUs; load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} at the start", flush=True)
     with tempfile.TemporaryDirectory(prefix="news-throughput-") as tmp:
         if not args.skip_bare:
             folder = Path(tmp) / "corpus"
             build_replay_dir(pages, folder)
-            rates_a, rates_b, ratios, speedups = [], [], [], []
+            rates_a, rates_b, ratios, speedups, fast_ratios, between = [], [], [], [], [], []
             for number in range(1, args.rounds + 1):
                 print(f"round {number}: (a) bare trafilatura, 1 process, {len(pages)} pages "
                       f"(load {os.getloadavg()[0]:.2f}) ...", flush=True)
@@ -302,31 +349,28 @@ def main() -> None:
                     print(f"    {inline['seconds']:.1f} s, {rate_inline:.2f} pages/s; "
                           f"{inline['cpu'] / len(pages) * 1000:.0f} ms CPU a page; "
                           f"ratio b0/a {rate_inline / rate_a:.2f}", flush=True)
-                print(f"round {number}: (b) scrapy crawl replay, {len(pages)} pages, fresh database "
-                      f"(load {os.getloadavg()[0]:.2f}) ...", flush=True)
-                result = replay(folder, args.workers)
+                result = pooled_replay(f"round {number}: (b)", folder, len(pages), args.workers, {},
+                                       bare_cpu, rate_a)
                 rate_b = len(pages) / result["seconds"]
-                print(f"    {result['seconds']:.1f} s, {rate_b:.2f} pages/s; "
-                      f"{result['done']} pages recorded; ratio b/a {rate_b / rate_a:.2f}")
-                print_memory(result)
-                # Independent of other load on the machine: CPU a page, and the rate an idle machine
-                # would reach (all cores busy, or the crawler's own process as the bottleneck).
-                per_page = result["cpu"] / len(pages)
-                bound = max(result["cpu"] / cores, result["main_cpu"]) / len(pages)
-                print(f"    CPU: (b) {per_page * 1000:.0f} ms a page over all processes ("
-                      + ", ".join(f"{name} {used / len(pages) * 1000:.1f}"
-                                  for name, used in sorted(result["cpu_by_role"].items()))
-                      + f"); idle-machine ratio b/a <= {(bare_cpu / len(pages)) / bound:.2f}", flush=True)
+                if "between_ratio" in result:
+                    between.append(result["between_ratio"])
                 if not args.skip_inline:
                     speedups.append(rate_b / rate_inline)
                     print(f"    the pool's speed-up on the same work: b/b0 {rate_b / rate_inline:.2f}")
+                if args.fast:
+                    fast = pooled_replay(f"round {number}: (bf) NEWS_EXTRACT_FAST=1,", folder, len(pages),
+                                         args.workers, {"NEWS_EXTRACT_FAST": "1"}, bare_cpu, rate_a)
+                    fast_ratios.append(len(pages) / fast["seconds"] / rate_a)
                 rates_a.append(rate_a)
                 rates_b.append(rate_b)
                 ratios.append(rate_b / rate_a)
             print(f"median of {args.rounds} rounds: (a) {statistics.median(rates_a):.2f} pages/s, "
                   f"(b) {statistics.median(rates_b):.2f} pages/s, "
                   f"ratio b/a {statistics.median(ratios):.2f} (goal >= 1.6); "
-                  + (f"b/b0 {statistics.median(speedups):.2f}; " if speedups else "") +
+                  + (f"b/a between the first and last row {statistics.median(between):.2f}; "
+                     if between else "")
+                  + (f"b/b0 {statistics.median(speedups):.2f}; " if speedups else "")
+                  + (f"fast mode bf/a {statistics.median(fast_ratios):.2f}; " if fast_ratios else "") +
                   f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
         if args.synthetic:
             folder = Path(tmp) / "synthetic"
