@@ -221,7 +221,8 @@ def test_page_tree_elements_are_plain_html_elements_in_copies_too() -> None:
         assert copy.find(".//p").text_content() == "Grüße aus Köln"
 
 
-def test_fast_mode_skips_trafilaturas_comparison_also_in_the_second_opinion(monkeypatch) -> None:
+def test_fast_mode_skips_trafilaturas_comparison_also_in_the_second_opinion(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     # Two headlines make the body extractor ask trafilatura's precision mode for a second
     # opinion; each trafilatura run compares its result with readability's unless it is fast.
     import trafilatura.external
