@@ -12,6 +12,7 @@ downloads and storage go on while pages are extracted on every core.
 from __future__ import annotations
 
 import re
+from copy import copy
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -275,8 +276,10 @@ class ExtractPipeline:
             # The stages' modules load once in the fork server, before the warm-up freezes its
             # heap, rather than in every worker that the pool starts or recycles.
             stage_modules = tuple(dict.fromkeys(path.rpartition(".")[0] for path, _ in stages))
+            # The workers get these very options (a copy: pages set their url on the crawl's own),
+            # so a mode the settings choose reaches them by the one path it reaches inline extraction.
             self.pool = WorkerPool(workers, timeout=timeout, initializer=init_worker,
-                                   initargs=(favor_precision, release_memory, min_words, stages, fast),
+                                   initargs=(copy(self.options), release_memory, min_words, stages),
                                    max_tasks=max_tasks, preload=(*stage_modules, *WORKER_PRELOAD),
                                    prefetch=prefetch)
 

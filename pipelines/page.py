@@ -44,7 +44,7 @@ class Drop:
 class PageResult:
     """What a worker sends back for one page (see :func:`pipelines.worker.run_page`)."""
 
-    #: every field of the item but ``html``, which the crawl process still holds
+    #: every field of the item but ``html``, which only extraction reads
     fields: dict[str, Any]
     #: the page's stats counts, for the crawl's stats collector
     stats: dict[str, int] = field(default_factory=dict)

@@ -1,11 +1,11 @@
 """What a pool worker process runs for one page: extraction, then the pure stages after it.
 
-The trafilatura ``Extractor`` options and the stages (:mod:`pipelines.stage`) are
-built once per worker process by :func:`init_worker` (the pool's initializer)
-instead of being pickled with every page. They live in module globals because
-that is the only state a ``ProcessPoolExecutor`` worker keeps between tasks; it
-is per process and never shared with the crawler. Reads no settings (the
-extract adapter passes them to :func:`init_worker`).
+The trafilatura ``Extractor`` options (the extract adapter's own, built once from the
+settings) and the stages (:mod:`pipelines.stage`) reach each worker process once, through
+:func:`init_worker` (the pool's initializer), instead of being pickled with every page.
+They live in module globals because that is the only state a ``ProcessPoolExecutor``
+worker keeps between tasks; it is per process and never shared with the crawler. Reads
+no settings (the extract adapter passes them to :func:`init_worker`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from trafilatura.settings import Extractor
 
-from pipelines.extract import build_options
 from pipelines.memory import release_free_memory
 from pipelines.page import PageResult, process_page
 from pipelines.stage import PageStage, PageStats, StageSpec, build_stages
@@ -31,14 +30,14 @@ _min_words = 0
 _stages: list[PageStage] = []
 
 
-def init_worker(favor_precision: bool, release_memory: bool = True, min_words: int = 0,
-                stages: tuple[StageSpec, ...] = (), fast: bool = False) -> None:
-    """Pool initializer: build this worker's trafilatura options and stages once."""
+def init_worker(options: Extractor, release_memory: bool = True, min_words: int = 0,
+                stages: tuple[StageSpec, ...] = ()) -> None:
+    """Pool initializer: keep the crawl's trafilatura ``options`` and build the stages, once."""
     global _options, _release_memory, _min_words, _stages
     # Ctrl-C reaches the whole process group: the crawler shuts down gracefully and
     # finishes its pages in flight, so the workers must not die of it first.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _options = build_options(favor_precision=favor_precision, fast=fast)
+    _options = options
     _release_memory = release_memory
     _min_words = min_words
     _stages = build_stages(stages)
@@ -67,6 +66,6 @@ def run_page(item: ArticleItem, page: bytes) -> PageResult:
         # worker's heap tens of MB larger for the rest of its life (pipelines/memory.py)
         if _release_memory:
             release_free_memory()
-    # The html stays behind: the crawl process has its own copy, no need to pipe it back.
+    # The html stays behind: only extraction reads it (the crawl process sent it as bytes).
     result.fields = {f.name: getattr(item, f.name) for f in dataclasses.fields(item) if f.name != "html"}
     return result
