@@ -70,6 +70,7 @@ AUTHOR_CLASS_WORDS = (("authorname", "author-name", "AuthorName", "authorName"),
                       ("Author", "author", "screenname", "writer", "Byline", "byline"))
 AUTHOR_CLASS_VALUES = (("author",), ("byline", "username", "byl", "BBL"))
 AUTHOR_ID_WORDS = (("author", "zuozhe", "bianji", "xiaobian"), ("Author", "author"))
+AUTHOR_TEST_IDS = ("AuthorCard", "AuthorURL")
 DISCARD_TAGS = frozenset({"a", "div", "section", "span"})
 DISCARD_CLASS_WORDS = ("commentlist", "comments-list", "sidebar", "is-hidden", "quote", "embedly-instagram",
                        "article-share", "article-support", "print", "category", "meta-date", "meta-reviewer")
@@ -126,12 +127,12 @@ def author_elements(tree: HtmlElement) -> tuple[list[HtmlElement], ...]:
         itemprop, component = element.get("itemprop", ""), element.get("data-component", "")
         if not (cls and MARKED_CLASS.search(cls) or ident and MARKED_ID.search(ident) or "author" in itemprop
                 or "Byline" in component or "Figure" in component or tag == "author"
-                or element.get("rel") == "author" or element.get("data-testid") in ("AuthorCard", "AuthorURL")
+                or element.get("rel") == "author" or element.get("data-testid") in AUTHOR_TEST_IDS
                 or element in rel_me):
             continue
         if tag == "author" or tag in AUTHOR_TAGS[0] and (
                 element.get("rel") == "author" or ident == "author" or cls in AUTHOR_CLASS_VALUES[0]
-                or itemprop == "author name" or element.get("data-testid") in ("AuthorCard", "AuthorURL")
+                or itemprop == "author name" or element.get("data-testid") in AUTHOR_TEST_IDS
                 or AUTHOR_CLASS[0].search(cls) is not None or element in rel_me):
             first.append(element)
         if tag in AUTHOR_TAGS[1] and (
