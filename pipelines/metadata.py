@@ -2,7 +2,7 @@
 
 :func:`page_metadata` gives the same :class:`trafilatura.settings.Document` fields as
 ``extract_metadata`` (title, author, url, hostname, date, sitename, categories, tags,
-description, ...), read from the tree the crawl parsed, with three costs removed:
+description, ...), read from the tree the crawl parsed, with four costs removed:
 
 - the licence search (``extract_license``, ~1.2 ms a page): nothing here stores a licence;
 - the author search's copy of the whole page (``extract_author`` deep-copies the tree to
@@ -13,7 +13,8 @@ description, ...), read from the tree the crawl parsed, with three costs removed
   which gives the same text;
 - the category and tag link searches when no link of the page has a category or tag
   address: their XPaths (EXSLT regular expressions, a Python call for every ``class``)
-  keep only links whose ``href`` matches, so none can match then.
+  keep only links whose ``href`` matches, so none can match then;
+- the quadratic author search in JSON-LD that does not parse (:mod:`pipelines.jsonld_metadata`).
 
 Hand-rolled over trafilatura's own readers (no library offers the cheaper equivalent);
 ``tests/test_pipelines_metadata.py`` checks the result against ``extract_metadata`` on
@@ -39,7 +40,6 @@ from trafilatura.metadata import (
     META_URL,
     examine_meta,
     extract_catstags,
-    extract_meta_json,
     extract_sitename,
     extract_title,
     extract_url,
@@ -47,6 +47,8 @@ from trafilatura.metadata import (
 from trafilatura.settings import Document
 from trafilatura.utils import line_processing, trim
 from trafilatura.xml import delete_element
+
+from pipelines.jsonld_metadata import jsonld_metadata
 
 #: the Document fields extract_metadata fills (bare_extraction's own are the text and trees)
 METADATA_FIELDS = tuple(name for name in Document.__slots__
@@ -221,7 +223,7 @@ def page_metadata(tree: HtmlElement, url: str | None, date_params: dict[str, Any
         metadata.author = None
     # as extract_metadata: a bug in trafilatura's JSON-LD reader costs the JSON-LD fields only
     with contextlib.suppress(Exception):
-        metadata = extract_meta_json(tree, metadata)
+        metadata = jsonld_metadata(tree, metadata)
     if not metadata.title:
         metadata.title = extract_title(tree)
     if not metadata.author:
