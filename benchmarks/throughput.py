@@ -307,7 +307,8 @@ def pooled_replay(label: str, folder: Path, pages: int, workers: int | None, set
     print(f"    CPU: {per_page * 1000:.0f} ms a page over all processes ("
           + ", ".join(f"{name} {used / pages * 1000:.1f}"
                       for name, used in sorted(result["cpu_by_role"].items()))
-          + f"); idle-machine ratio to (a) <= {(bare_cpu / pages) / bound:.2f}", flush=True)
+          + f"); idle-machine ratio to (a) <= {(bare_cpu / pages) / bound:.2f}, "
+          f"reached {(rate / rate_a) / ((bare_cpu / pages) / bound):.2f} of it", flush=True)
     return result
 
 
