@@ -290,7 +290,7 @@ def pooled_replay(label: str, folder: Path, pages: int, workers: int | None, set
     print(f"{label} scrapy crawl replay, {pages} pages, fresh database "
           f"(load {os.getloadavg()[0]:.2f}) ...", flush=True)
     result = replay(folder, workers, settings=settings)
-    rate = pages / result["seconds"]
+    rate = result["rate"] = pages / result["seconds"]
     print(f"    {result['seconds']:.1f} s, {rate:.2f} pages/s; "
           f"{result['done']} pages recorded; ratio to (a) {rate / rate_a:.2f}")
     first, last = result["first_row"], result["last_row"]
@@ -303,12 +303,12 @@ def pooled_replay(label: str, folder: Path, pages: int, workers: int | None, set
     # Independent of other load on the machine: CPU a page, and the rate an idle machine
     # would reach (all cores busy, or the crawler's own process as the bottleneck).
     per_page = result["cpu"] / pages
-    bound = max(result["cpu"] / cores, result["main_cpu"]) / pages
+    ceiling = bare_cpu / max(result["cpu"] / cores, result["main_cpu"])
     print(f"    CPU: {per_page * 1000:.0f} ms a page over all processes ("
           + ", ".join(f"{name} {used / pages * 1000:.1f}"
                       for name, used in sorted(result["cpu_by_role"].items()))
-          + f"); idle-machine ratio to (a) <= {(bare_cpu / pages) / bound:.2f}, "
-          f"reached {(rate / rate_a) / ((bare_cpu / pages) / bound):.2f} of it", flush=True)
+          + f"); idle-machine ratio to (a) <= {ceiling:.2f}, reached {rate / rate_a / ceiling:.2f} of it",
+          flush=True)
     return result
 
 
@@ -352,7 +352,7 @@ def main() -> None:
                           f"ratio b0/a {rate_inline / rate_a:.2f}", flush=True)
                 result = pooled_replay(f"round {number}: (b)", folder, len(pages), args.workers, {},
                                        bare_cpu, rate_a)
-                rate_b = len(pages) / result["seconds"]
+                rate_b = result["rate"]
                 if "between_ratio" in result:
                     between.append(result["between_ratio"])
                 if not args.skip_inline:
@@ -361,7 +361,7 @@ def main() -> None:
                 if args.fast:
                     fast = pooled_replay(f"round {number}: (bf) NEWS_EXTRACT_FAST=1,", folder, len(pages),
                                          args.workers, {"NEWS_EXTRACT_FAST": "1"}, bare_cpu, rate_a)
-                    fast_ratios.append(len(pages) / fast["seconds"] / rate_a)
+                    fast_ratios.append(fast["rate"] / rate_a)
                 rates_a.append(rate_a)
                 rates_b.append(rate_b)
                 ratios.append(rate_b / rate_a)
