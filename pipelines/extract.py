@@ -31,6 +31,7 @@ from pipelines.metadata import METADATA_FIELDS, page_metadata
 from pipelines.pool import MAX_TASKS, PREFETCH, WorkerCrashed, WorkerFailed, WorkerPool
 from pipelines.signals import collect_signals
 from pipelines.stage import stages_after
+from pipelines.trafilatura_xpaths import install as install_xpath_walks
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -198,6 +199,7 @@ def extract_article(html: str, url: str, *, fetched_at: str, options: Extractor)
         tree = _parse(html)
     except (etree.ParserError, ValueError) as exc:
         raise ValueError(f"the HTML could not be parsed ({exc})") from exc
+    install_xpath_walks()  # idempotent: trafilatura's costliest XPaths as tree walks, same results
     signals = collect_signals(tree, url)
     canonical = usable_canonical(signals["canonical"], url) or usable_canonical(signals["og_url"], url)
 

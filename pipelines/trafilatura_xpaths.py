@@ -1,0 +1,259 @@
+"""trafilatura's costliest XPath expressions, evaluated as one walk of the tree each.
+
+Why: trafilatura prunes and searches its trees with XPath expressions whose tests are
+EXSLT regular expressions (``re:test(@class, '...')``). lxml answers each ``re:test``
+by calling back into Python for every element the step reaches, which made these nine
+expressions ~8 ms of a worker's page (over the corpus, ~40 ms a page in all). The same
+tests written as a walk over the elements with those tags (lxml filters the tags in C)
+and Python's ``re`` on their attributes give the same elements, in the same order, in
+about a quarter of the time (``benchmarks/trafilatura_xpaths.py``). Hand-rolled because
+neither lxml nor trafilatura offers a faster evaluation of these expressions.
+
+How it stays exact: each walk is written from the text of one expression of
+trafilatura 2.3.1 and carries the SHA-256 of that text. :func:`install` puts a walk in
+place of its expression, inside trafilatura's own lists, only while the expression's
+text still has that digest, so a trafilatura that changes an expression keeps its own
+XPath for it. The XPath rules the walks follow:
+
+- ``re:test(@a, 'p')``: lxml runs Python's ``re.search('p', value)`` (flag ``'i'``:
+  ``re.IGNORECASE``); an absent attribute is the empty string.
+- ``@a|@b`` used as a string: the value of whichever of the two comes first among the
+  element's attributes (a node-set's string is its first node in document order).
+- ``@a='v'`` is false for an absent attribute; ``contains`` and ``starts-with`` of an
+  absent one test the empty string.
+- ``.//*[...]``: the descendants of the context element, not itself, in document order.
+- ``.//*[...][1]``: among each parent's children, the first that passes;
+  ``(.//*[...])[1]``: the first in the document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from lxml import etree
+from trafilatura import xpaths
+
+Walk = Callable[[Any], list[Any]]
+
+
+def _first_of(element: Any, first: str, second: str) -> str:
+    """XPath's string of ``@first|@second``: whichever of the two the element lists first."""
+    for name, value in element.items():
+        if name in (first, second):
+            return value
+    return ""
+
+
+def _in_document_order(tree: Any, tags: Iterable[Any], test: Callable[[Any], bool]) -> list[Any]:
+    return [element for element in tree.iterdescendants(*tags) if test(element)]
+
+
+def _first_in_document(tree: Any, tags: Iterable[Any], test: Callable[[Any], bool]) -> list[Any]:
+    for element in tree.iterdescendants(*tags):
+        if test(element):
+            return [element]
+    return []
+
+
+def _first_per_parent(tree: Any, tags: Iterable[Any], test: Callable[[Any], bool]) -> list[Any]:
+    found, parents = [], set()
+    for element in tree.iterdescendants(*tags):
+        if test(element):
+            parent = element.getparent()
+            if parent not in parents:
+                parents.add(parent)
+                found.append(element)
+    return found
+
+
+# RAW_TREE_PRUNE_XPATH
+_INFINITE = re.compile("mvp-post-add-(?:box|wrap)|infinite-?scroll")
+_MVP = re.compile("mvp-post-add-(?:box|wrap)")
+_CONTAINERS = ("div", "section", "aside")
+
+
+def _infinite_scroll(element: Any) -> bool:
+    ident, cls = element.get("id") or "", element.get("class") or ""
+    return bool((_INFINITE.search(ident) or _INFINITE.search(cls))
+                and (next(element.iterdescendants("h1"), None) is None
+                     or _MVP.search(ident) or _MVP.search(cls)))
+
+
+def _elementor_share(element: Any) -> bool:
+    return "elementor-share-buttons" in (element.get("class") or "")
+
+
+# REMOVE_COMMENTS_XPATH and REMOVE_COMMENTS_AND_LISTS_XPATH
+_COMMENTS_ID = re.compile("^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)")
+_COMMENTS_LIST_ID = re.compile("^(?:[Cc]omment(?!ary)|comol)")
+_COMMENTS_CLASS = re.compile("^[Cc]omment(?!ary)|(?:article|post)-comments")
+_COMMENT_TAGS = ("div", "list", "section", "details")
+
+
+def _comments(element: Any) -> bool:
+    return bool(_COMMENTS_ID.search(element.get("id") or "")
+                or _COMMENTS_CLASS.search(element.get("class") or ""))
+
+
+def _comments_or_list(element: Any) -> bool:
+    ident, cls = element.get("id") or "", element.get("class") or ""
+    return bool((_COMMENTS_ID.search(ident) or _COMMENTS_CLASS.search(cls))
+                and (element.tag not in ("ol", "ul") or _COMMENTS_LIST_ID.search(ident)
+                     or _COMMENTS_CLASS.search(cls)))
+
+
+# OVERALL_DISCARD_XPATH
+_DISCARD_TAGS = ("div", "item", "list", "p", "section", "span")
+_DISCARD_ID = re.compile(
+    "^shar|social|viral|newsletter|syndication|tags|sidebar|banner|bread-?crumb|button|author|"
+    "^(?:jp-|dpsp-content)|bmdh|footer|Footer|share|Share|nav|Nav|menu|related|message-container|premium|^ad-")
+_DISCARD_CLASS = re.compile(
+    "^shar|social|viral|newsletter|syndication|tags|sidebar|banner|bread-?crumb|button|author|"
+    "^(?:nav|post-nav|ZendeskForm)|subnav|avigation|navbar|navbox|menu|bar| ad |-ad-|(?:^| )ad-|dfp[Aa]d|"
+    "outbrain|taboola|criteo|paid-?content|widget|footer|Footer|byline|Byline|share-|sociable|embedded|embed|"
+    "tag-list|consent|modal-content|permission|elated|next-|-stories|most-popular|more-on|meta|rating|"
+    "attachment|timestamp|user-info|user-profile|-icon|article-infos|message-container|slide|viewport|overlay|"
+    "options|expand|obfuscated|blurred|mol-factbox|yin|zlylin|nfoline")
+_HIDDEN_ID = re.compile("reader-comments|akismet")
+_HIDDEN_CLASS = re.compile(
+    "^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|hide-print| hidden| hide|"
+    "noprint|notloaded")
+
+
+def _discarded(element: Any) -> bool:
+    return bool(element.get("data-lp-replacement-content") is not None
+                or "nav" in (element.get("role") or "").replace("N", "n")
+                or "MostPopularStories" in (element.get("data-component") or "")
+                or "cookie" in _first_of(element, "id", "class")
+                or _DISCARD_ID.search(element.get("id") or "")
+                or _DISCARD_CLASS.search(element.get("class") or ""))
+
+
+def _hidden(element: Any) -> bool:
+    cls, style = element.get("class"), element.get("style") or ""
+    return bool(cls == "comments-title"
+                or _first_of(element, "id", "class").startswith("reply-")
+                or "hidden" in _first_of(element, "id", "style")
+                or "display:none" in style or "display: none" in style
+                or _HIDDEN_ID.search(element.get("id") or "")
+                or _HIDDEN_CLASS.search(cls or "")
+                or element.get("aria-hidden") == "true")
+
+
+# BODY_XPATH
+_BODY_TAGS = ("article", "div", "main", "section")
+_ARTICLE_ID = re.compile(
+    "(?:entry|article|art)-content|article__content|article(?:-|__)?body|articleBody|body-text")
+_ARTICLE_CLASS = re.compile(
+    "post[-_]text|post-body|post-?entry|post[-_]?content|postContent|post_inner_wrapper|article-?text|"
+    "articleText|(?:entry|page|text|article|art)-content|article__content|article(?:-|__)?body|articleBody|"
+    "ArticleContent|body-text|article__container")
+_STORY_ID = re.compile("^primary|story-body")
+_FULLTEXT = re.compile("fulltext", re.IGNORECASE)
+_STORY_CLASS = re.compile(
+    "^article |post-bodycopy|story-?content|(?:theme|blog|section|single)-content|single-post|main-column|"
+    "wpb_text_column|story-body|field-body")
+_MAIN_ID = re.compile("content-main|content-body|contentBody")
+_MAIN_CLASS = re.compile("content[-_]main|content(?:-|__)body")
+
+
+def _article_body(element: Any) -> bool:
+    cls, ident = element.get("class"), element.get("id")
+    return bool(cls in ("post", "entry") or element.get("itemprop") == "articleBody"
+                or ident == "articleContent"
+                or _ARTICLE_ID.search(ident or "") or _ARTICLE_CLASS.search(cls or ""))
+
+
+def _story(element: Any) -> bool:
+    cls, ident = element.get("class"), element.get("id")
+    return bool(element.get("role") == "article" or ident in ("article", "story")
+                or cls in ("postarea", "art-postcontent", "text", "cell", "story")
+                or _STORY_ID.search(ident or "") or _FULLTEXT.search(cls or "")
+                or _STORY_CLASS.search(cls or ""))
+
+
+def _main_content(element: Any) -> bool:
+    cls, ident = element.get("class") or "", element.get("id") or ""
+    return bool(ident == "content" or cls == "content"
+                or _MAIN_ID.search(ident) or _MAIN_CLASS.search(cls)
+                or "main-content" in ident.replace("C", "c").replace("M", "m")
+                or "main-content" in cls.replace("C", "c").replace("M", "m")
+                or "page-content" in cls.replace("C", "c").replace("P", "p"))
+
+
+def _walk(select: Callable[[Any, Iterable[Any], Callable[[Any], bool]], list[Any]],
+          tags: Iterable[Any], test: Callable[[Any], bool]) -> Walk:
+    return lambda tree: select(tree, tags, test)
+
+
+_ELEMENTS = (etree.Element,)
+
+#: (list in trafilatura.xpaths, index) -> (SHA-256 of the expression's text, its walk)
+WALKS: dict[tuple[str, int], tuple[str, Walk]] = {
+    ("RAW_TREE_PRUNE_XPATH", 0): (
+        "01e7c660fd6406f2", _walk(_in_document_order, _CONTAINERS, _infinite_scroll)),
+    ("RAW_TREE_PRUNE_XPATH", 1): (
+        "3c7afe92279543d5", _walk(_in_document_order, _CONTAINERS, _elementor_share)),
+    ("REMOVE_COMMENTS_XPATH", 0): (
+        "5d97216ca15d0558", _walk(_in_document_order, _COMMENT_TAGS, _comments)),
+    ("REMOVE_COMMENTS_AND_LISTS_XPATH", 0): (
+        "9cc18d34e6e2d258", _walk(_in_document_order, _COMMENT_TAGS + ("ol", "ul"), _comments_or_list)),
+    ("OVERALL_DISCARD_XPATH", 0): (
+        "a837e58a1b1ea116", _walk(_in_document_order, _DISCARD_TAGS, _discarded)),
+    ("OVERALL_DISCARD_XPATH", 1): (
+        "c1d5b70b8cd03783", _walk(_in_document_order, _ELEMENTS, _hidden)),
+    ("BODY_XPATH", 0): (
+        "caaa561ceca17064", _walk(_first_per_parent, _BODY_TAGS, _article_body)),
+    ("BODY_XPATH", 2): (
+        "6c9b5e1fdc092943", _walk(_first_in_document, _BODY_TAGS, _story)),
+    ("BODY_XPATH", 3): (
+        "10a7ceacc0ff8cdf", _walk(_first_in_document, _BODY_TAGS, _main_content)),
+}
+
+
+def digest(expression: etree.XPath) -> str:
+    """The first 16 hex digits of the SHA-256 of an expression's text."""
+    return hashlib.sha256(expression.path.encode()).hexdigest()[:16]
+
+
+class WalkedXPath:
+    """Stands in for one of trafilatura's XPath objects: called on a tree, it runs the walk."""
+
+    def __init__(self, expression: etree.XPath, walk: Walk) -> None:
+        self.xpath = expression
+        self.path = expression.path
+        self._walk = walk
+
+    def __call__(self, tree: Any) -> list[Any]:
+        return self._walk(tree)
+
+
+def install(module: Any = xpaths) -> list[tuple[str, int]]:
+    """Put each walk in place of its expression in ``module``'s lists; return what was replaced.
+
+    Idempotent. An expression whose text no longer has the walk's digest keeps its XPath.
+    """
+    replaced = []
+    for (name, index), (expected, walk) in WALKS.items():
+        expressions = getattr(module, name, None)
+        if not isinstance(expressions, list) or index >= len(expressions):
+            continue
+        current = expressions[index]
+        if isinstance(current, WalkedXPath):
+            replaced.append((name, index))
+        elif isinstance(current, etree.XPath) and digest(current) == expected:
+            expressions[index] = WalkedXPath(current, walk)
+            replaced.append((name, index))
+    return replaced
+
+
+def uninstall(module: Any = xpaths) -> None:
+    """Put trafilatura's own expressions back (for comparisons and benchmarks)."""
+    for name, index in WALKS:
+        expressions = getattr(module, name, None)
+        if isinstance(expressions, list) and index < len(expressions) \
+                and isinstance(expressions[index], WalkedXPath):
+            expressions[index] = expressions[index].xpath
