@@ -119,7 +119,9 @@ def bare_trafilatura(pages: list[dict[str, Any]]) -> tuple[float, float]:
     import trafilatura
 
     from crawler import fixtures
+    from pipelines.trafilatura_xpaths import uninstall
 
+    uninstall()  # (a) is trafilatura as shipped: its own XPaths, not news-ingest's walks
     decoded = []
     for page in pages:
         try:
