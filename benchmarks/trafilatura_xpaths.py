@@ -21,19 +21,17 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from trafilatura import xpaths
-
 from benchmarks.throughput import ROOT, corpus_pages
 from crawler import fixtures
 from pipelines import extract
 from pipelines.extract import build_options, extract_article
-from pipelines.trafilatura_xpaths import WALKS, install, uninstall
+from pipelines.trafilatura_xpaths import WALKS, _current, _replace, install, trafilatura_modules, uninstall
 
 
 class BothTimed:
     """Called like the expression: runs the XPath and the walk, compares, keeps the XPath's answer."""
 
-    def __init__(self, key: tuple[str, int], expression: Any, walk: Any) -> None:
+    def __init__(self, key: Any, expression: Any, walk: Any) -> None:
         self.key, self.expression, self.walk = key, expression, walk
         self.calls = self.selected = self.mismatches = 0
         self.seconds: dict[str, float] = defaultdict(float)
@@ -91,21 +89,23 @@ def main() -> None:
     # extract_article installs the walks on every page; here this script decides
     extract.install_xpath_walks = lambda: []  # type: ignore[assignment]
     install()
+    modules = trafilatura_modules()
     wrapped = []
-    for (name, index) in WALKS:
-        walked = getattr(xpaths, name)[index]
-        both = BothTimed((name, index), walked.xpath, walked)
-        getattr(xpaths, name)[index] = both
+    for key in WALKS:
+        walked = _current(modules, key)
+        both = BothTimed(key, walked.xpath, walked)
+        _replace(modules, key, both)
         wrapped.append(both)
     extract_all(pages)
     for both in wrapped:
-        getattr(xpaths, both.key[0])[both.key[1]] = both.walk
+        _replace(modules, both.key, both.walk)
     print(f"{count} pages; each call ran both, in alternating order")
     print(f"{'expression':<36} {'calls':>6} {'selected':>9} {'XPath ms/page':>14} {'walk ms/page':>13} "
           f"{'ratio':>6}")
     for both in wrapped:
         xpath, walk = both.seconds["xpath"] / count * 1000, both.seconds["walk"] / count * 1000
-        print(f"{both.key[0] + '[' + str(both.key[1]) + ']':<36} {both.calls:>6} {both.selected:>9} "
+        _, name, index = both.key
+        print(f"{name + ('' if index is None else f'[{index}]'):<36} {both.calls:>6} {both.selected:>9} "
               f"{xpath:>14.2f} {walk:>13.2f} {xpath / walk:>6.1f}")
     xpath = sum(both.seconds["xpath"] for both in wrapped) / count * 1000
     walk = sum(both.seconds["walk"] for both in wrapped) / count * 1000

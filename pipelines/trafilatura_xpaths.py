@@ -29,14 +29,16 @@ XPath for it. The XPath rules the walks follow:
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from lxml import etree
-from trafilatura import xpaths
 
 Walk = Callable[[Any], list[Any]]
+#: an expression's place: trafilatura's module, its name there, the index in that list or None
+Key = tuple[str, str, int | None]
 
 
 def _first_of(element: Any, first: str, second: str) -> str:
@@ -191,28 +193,45 @@ def _walk(select: Callable[[Any, Iterable[Any], Callable[[Any], bool]], list[Any
 
 _ELEMENTS = (etree.Element,)
 
-#: (list in trafilatura.xpaths, index) -> (SHA-256 of the expression's text, its walk)
-WALKS: dict[tuple[str, int], tuple[str, Walk]] = {
-    ("RAW_TREE_PRUNE_XPATH", 0): (
-        "01e7c660fd6406f2", _walk(_in_document_order, _CONTAINERS, _infinite_scroll)),
-    ("RAW_TREE_PRUNE_XPATH", 1): (
-        "3c7afe92279543d5", _walk(_in_document_order, _CONTAINERS, _elementor_share)),
-    ("REMOVE_COMMENTS_XPATH", 0): (
-        "5d97216ca15d0558", _walk(_in_document_order, _COMMENT_TAGS, _comments)),
-    ("REMOVE_COMMENTS_AND_LISTS_XPATH", 0): (
-        "9cc18d34e6e2d258", _walk(_in_document_order, _COMMENT_TAGS + ("ol", "ul"), _comments_or_list)),
-    ("OVERALL_DISCARD_XPATH", 0): (
-        "a837e58a1b1ea116", _walk(_in_document_order, _DISCARD_TAGS, _discarded)),
-    ("OVERALL_DISCARD_XPATH", 1): (
-        "c1d5b70b8cd03783", _walk(_in_document_order, _ELEMENTS, _hidden)),
-    ("BODY_XPATH", 0): (
-        "caaa561ceca17064", _walk(_first_per_parent, _BODY_TAGS, _article_body)),
-    ("BODY_XPATH", 2): (
-        "6c9b5e1fdc092943", _walk(_first_in_document, _BODY_TAGS, _story)),
-    ("BODY_XPATH", 3): (
-        "10a7ceacc0ff8cdf", _walk(_first_in_document, _BODY_TAGS, _main_content)),
-}
+# BASIC_CLEAN_XPATH (trafilatura.settings, called from trafilatura.baseline)
+_BASIC_TAGS = frozenset({"aside", "fencedframe", "footer", "script", "style", "svg", "template"})
+_CONSENT = re.compile(
+    "cookie[-_]?(?:banner|bar|consent|law|notice|policy|description)|notice[-_]{0,2}cookie"
+    "|consent[-_]?(?:banner|manager|sdk)|borlabs|cookiebot|cmplz|onetrust|moove[-_]?gdpr", re.IGNORECASE)
 
+
+def _basic_clean(element: Any) -> bool:
+    # one walk in document order selects the union of the expression's paths, each once
+    tag = element.tag
+    return bool(tag in _BASIC_TAGS
+                or tag == "div" and "footer" in _first_of(element, "class", "id")
+                or _CONSENT.search(element.get("class") or "") or _CONSENT.search(element.get("id") or ""))
+
+
+#: an expression's place -> (SHA-256 of the expression's text, its walk)
+WALKS: dict[Key, tuple[str, Walk]] = {
+    ("xpaths", "RAW_TREE_PRUNE_XPATH", 0): (
+        "01e7c660fd6406f2", _walk(_in_document_order, _CONTAINERS, _infinite_scroll)),
+    ("xpaths", "RAW_TREE_PRUNE_XPATH", 1): (
+        "3c7afe92279543d5", _walk(_in_document_order, _CONTAINERS, _elementor_share)),
+    ("xpaths", "REMOVE_COMMENTS_XPATH", 0): (
+        "5d97216ca15d0558", _walk(_in_document_order, _COMMENT_TAGS, _comments)),
+    ("xpaths", "REMOVE_COMMENTS_AND_LISTS_XPATH", 0): (
+        "9cc18d34e6e2d258", _walk(_in_document_order, _COMMENT_TAGS + ("ol", "ul"), _comments_or_list)),
+    ("xpaths", "OVERALL_DISCARD_XPATH", 0): (
+        "a837e58a1b1ea116", _walk(_in_document_order, _DISCARD_TAGS, _discarded)),
+    ("xpaths", "OVERALL_DISCARD_XPATH", 1): (
+        "c1d5b70b8cd03783", _walk(_in_document_order, _ELEMENTS, _hidden)),
+    ("xpaths", "BODY_XPATH", 0): (
+        "caaa561ceca17064", _walk(_first_per_parent, _BODY_TAGS, _article_body)),
+    ("xpaths", "BODY_XPATH", 2): (
+        "6c9b5e1fdc092943", _walk(_first_in_document, _BODY_TAGS, _story)),
+    ("xpaths", "BODY_XPATH", 3): (
+        "10a7ceacc0ff8cdf", _walk(_first_in_document, _BODY_TAGS, _main_content)),
+    # baseline.py imported it from settings.py: basic_cleaning reads baseline's name for it
+    ("baseline", "BASIC_CLEAN_XPATH", None): (
+        "db6c25acd08aef99", _walk(_in_document_order, _ELEMENTS, _basic_clean)),
+}
 
 def digest(expression: etree.XPath) -> str:
     """The first 16 hex digits of the SHA-256 of an expression's text."""
@@ -231,29 +250,50 @@ class WalkedXPath:
         return self._walk(tree)
 
 
-def install(module: Any = xpaths) -> list[tuple[str, int]]:
-    """Put each walk in place of its expression in ``module``'s lists; return what was replaced.
+def trafilatura_modules() -> dict[str, Any]:
+    """The modules of trafilatura that hold the expressions (``trafilatura.baseline`` is
+    also the name of a function there, hence the lookup by module name)."""
+    return {name: importlib.import_module(f"trafilatura.{name}") for name in ("xpaths", "baseline")}
+
+
+def _current(modules: Mapping[str, Any], key: Key) -> Any:
+    module, name, index = key
+    value = getattr(modules.get(module), name, None)
+    if index is None:
+        return value
+    return value[index] if isinstance(value, list) and index < len(value) else None
+
+
+def _replace(modules: Mapping[str, Any], key: Key, value: Any) -> None:
+    module, name, index = key
+    if index is None:
+        setattr(modules[module], name, value)
+    else:
+        getattr(modules[module], name)[index] = value
+
+
+def install(modules: Mapping[str, Any] | None = None) -> list[Key]:
+    """Put each walk in place of its expression; return the expressions replaced.
 
     Idempotent. An expression whose text no longer has the walk's digest keeps its XPath.
+    ``modules``: where to look (:func:`trafilatura_modules` by default).
     """
+    modules = trafilatura_modules() if modules is None else modules
     replaced = []
-    for (name, index), (expected, walk) in WALKS.items():
-        expressions = getattr(module, name, None)
-        if not isinstance(expressions, list) or index >= len(expressions):
-            continue
-        current = expressions[index]
+    for key, (expected, walk) in WALKS.items():
+        current = _current(modules, key)
         if isinstance(current, WalkedXPath):
-            replaced.append((name, index))
+            replaced.append(key)
         elif isinstance(current, etree.XPath) and digest(current) == expected:
-            expressions[index] = WalkedXPath(current, walk)
-            replaced.append((name, index))
+            _replace(modules, key, WalkedXPath(current, walk))
+            replaced.append(key)
     return replaced
 
 
-def uninstall(module: Any = xpaths) -> None:
+def uninstall(modules: Mapping[str, Any] | None = None) -> None:
     """Put trafilatura's own expressions back (for comparisons and benchmarks)."""
-    for name, index in WALKS:
-        expressions = getattr(module, name, None)
-        if isinstance(expressions, list) and index < len(expressions) \
-                and isinstance(expressions[index], WalkedXPath):
-            expressions[index] = expressions[index].xpath
+    modules = trafilatura_modules() if modules is None else modules
+    for key in WALKS:
+        current = _current(modules, key)
+        if isinstance(current, WalkedXPath):
+            _replace(modules, key, current.xpath)

@@ -19,16 +19,15 @@ from typing import Any
 import pytest
 import trafilatura
 from lxml import etree
-from trafilatura import xpaths
 from trafilatura.htmlprocessing import convert_tags, tree_cleaning
 from trafilatura.settings import Extractor
 
 from pipelines.extract import _parse
-from pipelines.trafilatura_xpaths import WALKS, WalkedXPath, digest, install, uninstall
+from pipelines.trafilatura_xpaths import WALKS, WalkedXPath, digest, install, trafilatura_modules, uninstall
 from tests.conftest import PAGES
 
 TAGS = ("div", "section", "aside", "article", "main", "p", "span", "list", "item", "ol", "ul", "details",
-        "h1", "a", "head", "ref")
+        "h1", "a", "head", "ref", "footer", "script", "style", "svg", "template", "fencedframe")
 ATTRIBUTES = ("id", "class", "style", "role", "data-component", "aria-hidden", "itemprop",
               "data-lp-replacement-content")
 #: words of the expressions, near misses and their case variants
@@ -42,7 +41,8 @@ WORDS = ("comment", "Comment", "commentary", "comol", "disqus_thread", "dsq-comm
          "true", "false", "post", "entry", "articleBody", "articleContent", "article-content", "article-body",
          "body-text", "post-content", "article", "story", "text", "cell", "postarea", "primary", "story-body",
          "fulltext", "FullText", "article ", "single-post", "content", "content-main", "contentBody",
-         "main-content", "Main-Content", "page-content", "Page-Content", "main", "x", " ", "-", "")
+         "main-content", "Main-Content", "page-content", "Page-Content", "main", "cookie-banner",
+         "Cookie_Notice", "notice--cookie", "consentmanager", "OneTrust", "moove-gdpr", "x", " ", "-", "")
 
 
 def _value(rng: random.Random) -> str:
@@ -62,16 +62,37 @@ def _random_tree(rng: random.Random, elements: int = 40) -> Any:
     return root
 
 
-def _expressions() -> list[tuple[tuple[str, int], Any, Any]]:
+def _expression(modules: dict[str, Any], key: Any) -> Any:
+    module, name, index = key
+    value = getattr(modules[module], name)
+    return value if index is None else value[index]
+
+
+def _expressions() -> list[tuple[Any, Any, Any]]:
     """(key, trafilatura's XPath, the walk) for every walk."""
+    modules = trafilatura_modules()
     found = []
-    for (name, index), (_, walk) in WALKS.items():
-        expression = getattr(xpaths, name)[index]
-        found.append(((name, index), getattr(expression, "xpath", expression), walk))
+    for key, (_, walk) in WALKS.items():
+        expression = _expression(modules, key)
+        found.append((key, getattr(expression, "xpath", expression), walk))
     return found
 
 
-def _assert_same(tree: Any, tally: dict[tuple[str, int], list[int]] | None = None) -> None:
+def _copies() -> dict[str, Any]:
+    """trafilatura's modules' expressions, in namespaces of their own (lists copied)."""
+    copies: dict[str, Any] = {}
+    for module, name, _ in WALKS:
+        value = getattr(trafilatura_modules()[module], name)
+        namespace = copies.setdefault(module, types.SimpleNamespace())
+        setattr(namespace, name, list(value) if isinstance(value, list) else value)
+    return copies
+
+
+def _walk(key: Any) -> Any:
+    return WALKS[key][1]
+
+
+def _assert_same(tree: Any, tally: dict[Any, list[int]] | None = None) -> None:
     for key, expression, walk in _expressions():
         expected, got = expression(tree), walk(tree)
         assert len(got) == len(expected) and all(a is b for a, b in zip(got, expected, strict=True)), key
@@ -81,24 +102,28 @@ def _assert_same(tree: Any, tally: dict[tuple[str, int], list[int]] | None = Non
 
 
 def test_every_walk_replaces_its_expression_on_this_trafilatura() -> None:
-    copy = types.SimpleNamespace(**{name: list(getattr(xpaths, name)) for name, _ in WALKS})
-    uninstall(copy)
-    assert sorted(install(copy)) == sorted(WALKS)
-    assert all(isinstance(getattr(copy, name)[index], WalkedXPath) for name, index in WALKS)
-    assert sorted(install(copy)) == sorted(WALKS)  # idempotent
-    uninstall(copy)
-    assert all(isinstance(getattr(copy, name)[index], etree.XPath) for name, index in WALKS)
+    copies = _copies()
+    uninstall(copies)
+    assert set(install(copies)) == set(WALKS)
+    assert all(isinstance(_expression(copies, key), WalkedXPath) for key in WALKS)
+    assert set(install(copies)) == set(WALKS)  # idempotent
+    uninstall(copies)
+    assert all(isinstance(_expression(copies, key), etree.XPath) for key in WALKS)
 
 
 def test_a_changed_expression_keeps_its_xpath() -> None:
-    copy = types.SimpleNamespace(**{name: list(getattr(xpaths, name)) for name, _ in WALKS})
-    uninstall(copy)
+    copies = _copies()
+    uninstall(copies)
     changed = etree.XPath(".//*[self::div][contains(@class, 'elementor-share-buttons') or @id='share']")
-    copy.RAW_TREE_PRUNE_XPATH[1] = changed
-    assert digest(changed) != WALKS[("RAW_TREE_PRUNE_XPATH", 1)][0]
-    replaced = install(copy)
-    assert ("RAW_TREE_PRUNE_XPATH", 1) not in replaced and len(replaced) == len(WALKS) - 1
-    assert copy.RAW_TREE_PRUNE_XPATH[1] is changed
+    copies["xpaths"].RAW_TREE_PRUNE_XPATH[1] = changed
+    changed_too = etree.XPath(".//aside|.//footer")
+    copies["baseline"].BASIC_CLEAN_XPATH = changed_too
+    assert digest(changed) != WALKS[("xpaths", "RAW_TREE_PRUNE_XPATH", 1)][0]
+    replaced = install(copies)
+    kept = {("xpaths", "RAW_TREE_PRUNE_XPATH", 1), ("baseline", "BASIC_CLEAN_XPATH", None)}
+    assert set(replaced) == set(WALKS) - kept
+    assert copies["xpaths"].RAW_TREE_PRUNE_XPATH[1] is changed
+    assert copies["baseline"].BASIC_CLEAN_XPATH is changed_too
 
 
 def test_random_trees_give_the_same_elements_in_the_same_order() -> None:
@@ -119,8 +144,7 @@ def test_attribute_order_decides_a_union_of_two_attributes() -> None:
                   '<span class="reply-2" id="cookies">b</span><p id="a" style="hidden">c</p>'
                   '<p id="hidden" style="a">d</p></div></body></html>')
     _assert_same(tree)
-    hidden = dict(((n, i), w) for (n, i), (_, w) in WALKS.items())[("OVERALL_DISCARD_XPATH", 1)]
-    assert [e.text for e in hidden(tree)] == ["a", "b", "d"]
+    assert [e.text for e in _walk(("xpaths", "OVERALL_DISCARD_XPATH", 1))(tree)] == ["a", "b", "d"]
 
 
 def test_first_match_per_parent_and_first_in_document() -> None:
@@ -128,9 +152,8 @@ def test_first_match_per_parent_and_first_in_document() -> None:
                   '<section><div class="post">3</div><div id="content">4</div></section>'
                   '<div id="content">5</div></body></html>')
     _assert_same(tree)
-    walks = dict(((n, i), w) for (n, i), (_, w) in WALKS.items())
-    assert [e.text for e in walks[("BODY_XPATH", 0)](tree)] == ["1", "3"]
-    assert [e.text for e in walks[("BODY_XPATH", 3)](tree)] == ["4"]
+    assert [e.text for e in _walk(("xpaths", "BODY_XPATH", 0))(tree)] == ["1", "3"]
+    assert [e.text for e in _walk(("xpaths", "BODY_XPATH", 3))(tree)] == ["4"]
 
 
 def _fixture_pages() -> list[Any]:
