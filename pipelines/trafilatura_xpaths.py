@@ -125,22 +125,26 @@ _HIDDEN_CLASS = re.compile(
     "noprint|notloaded")
 
 
+# The string of @a|@b is one of the two values: _first_of (which lists the element's
+# attributes) is asked only when either value passes the test.
+
 def _discarded(element: Any) -> bool:
-    return bool(element.get("data-lp-replacement-content") is not None
+    ident, cls = element.get("id") or "", element.get("class") or ""
+    return bool(_DISCARD_ID.search(ident) or _DISCARD_CLASS.search(cls)
+                or ("cookie" in ident or "cookie" in cls) and "cookie" in _first_of(element, "id", "class")
+                or element.get("data-lp-replacement-content") is not None
                 or "nav" in (element.get("role") or "").replace("N", "n")
-                or "MostPopularStories" in (element.get("data-component") or "")
-                or "cookie" in _first_of(element, "id", "class")
-                or _DISCARD_ID.search(element.get("id") or "")
-                or _DISCARD_CLASS.search(element.get("class") or ""))
+                or "MostPopularStories" in (element.get("data-component") or ""))
 
 
 def _hidden(element: Any) -> bool:
-    cls, style = element.get("class"), element.get("style") or ""
+    ident, cls, style = element.get("id") or "", element.get("class"), element.get("style") or ""
     return bool(cls == "comments-title"
-                or _first_of(element, "id", "class").startswith("reply-")
-                or "hidden" in _first_of(element, "id", "style")
+                or (ident.startswith("reply-") or (cls or "").startswith("reply-"))
+                and _first_of(element, "id", "class").startswith("reply-")
+                or ("hidden" in ident or "hidden" in style) and "hidden" in _first_of(element, "id", "style")
                 or "display:none" in style or "display: none" in style
-                or _HIDDEN_ID.search(element.get("id") or "")
+                or _HIDDEN_ID.search(ident)
                 or _HIDDEN_CLASS.search(cls or "")
                 or element.get("aria-hidden") == "true")
 
@@ -202,10 +206,11 @@ _CONSENT = re.compile(
 
 def _basic_clean(element: Any) -> bool:
     # one walk in document order selects the union of the expression's paths, each once
-    tag = element.tag
+    tag, cls, ident = element.tag, element.get("class") or "", element.get("id") or ""
     return bool(tag in _BASIC_TAGS
-                or tag == "div" and "footer" in _first_of(element, "class", "id")
-                or _CONSENT.search(element.get("class") or "") or _CONSENT.search(element.get("id") or ""))
+                or tag == "div" and ("footer" in cls or "footer" in ident)
+                and "footer" in _first_of(element, "class", "id")
+                or _CONSENT.search(cls) or _CONSENT.search(ident))
 
 
 #: an expression's place -> (SHA-256 of the expression's text, its walk)
