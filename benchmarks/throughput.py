@@ -4,8 +4,11 @@ Over the dev corpus pages (`<corpus>/fundus/pages` and `<corpus>/dates/pages`, 6
 gzipped pages), in one run, `--rounds` times, interleaved so that other load on the
 machine hits both alike:
 
-(a) `trafilatura.bare_extraction(html, url=..., with_metadata=True)` in this process,
-    one page after another (pages read and decoded beforehand, not timed);
+(a) `trafilatura.bare_extraction(html, url=..., with_metadata=True)` in one process, a fresh
+    one each round, one page after another (pages read and decoded beforehand, not timed).
+    Like (b), each round then meets the pages, and trafilatura's first-use costs and caches,
+    for the first time (`--bare-in-process`: in this process, as until the tenth round, where
+    rounds after the first ran with the caches of the one before: 5-6 % less CPU a page);
 (b) `scrapy crawl replay` end to end into a fresh database, as a subprocess: reading,
     decoding, extraction in the worker pool, every stage, SQLite writes, start-up included;
 (b0) the same replay with `NEWS_EXTRACT_WORKERS=0`: every stage in the crawl process, one
@@ -133,6 +136,14 @@ def bare_trafilatura(pages: list[dict[str, Any]]) -> tuple[float, float]:
     for html, url in decoded:
         trafilatura.bare_extraction(html, url=url, with_metadata=True)
     return time.perf_counter() - started, time.process_time() - cpu
+
+
+def bare_trafilatura_fresh(corpus: Path) -> tuple[float, float]:
+    """(a) in a fresh Python process: wall and CPU seconds, as :func:`bare_trafilatura`."""
+    command = [sys.executable, "-m", "benchmarks.throughput", "--corpus", str(corpus), "--bare-once"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    wall, cpu = json.loads(done.stdout.splitlines()[-1])
+    return wall, cpu
 
 
 def tree_pids(root: int) -> list[int]:
@@ -326,8 +337,14 @@ def main() -> None:
                         help="skip (b0), the replay with NEWS_EXTRACT_WORKERS=0")
     parser.add_argument("--fast", action="store_true",
                         help="also run (bf), the replay with NEWS_EXTRACT_FAST=1 (trafilatura's fast mode)")
+    parser.add_argument("--bare-in-process", action="store_true",
+                        help="run (a) in this process (warm caches after the first round), not a fresh one")
+    parser.add_argument("--bare-once", action="store_true", help=argparse.SUPPRESS)  # (a)'s fresh process
     args = parser.parse_args()
     pages = corpus_pages(corpus_dir(args.corpus))
+    if args.bare_once:
+        print(json.dumps(bare_trafilatura(pages)))
+        return
     print(f"{os.cpu_count() or 1} CPUs; load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} at the start", flush=True)
     with tempfile.TemporaryDirectory(prefix="news-throughput-") as tmp:
@@ -336,9 +353,13 @@ def main() -> None:
             build_replay_dir(pages, folder)
             rates_a, rates_b, ratios, speedups, fast_ratios, between = [], [], [], [], [], []
             for number in range(1, args.rounds + 1):
-                print(f"round {number}: (a) bare trafilatura, 1 process, {len(pages)} pages "
+                print(f"round {number}: (a) bare trafilatura, 1 process"
+                      f"{' (this one)' if args.bare_in_process else ''}, {len(pages)} pages "
                       f"(load {os.getloadavg()[0]:.2f}) ...", flush=True)
-                bare, bare_cpu = bare_trafilatura(pages)
+                if args.bare_in_process:
+                    bare, bare_cpu = bare_trafilatura(pages)
+                else:
+                    bare, bare_cpu = bare_trafilatura_fresh(corpus_dir(args.corpus))
                 rate_a = len(pages) / bare
                 print(f"    {bare:.1f} s, {rate_a:.2f} pages/s; "
                       f"{bare_cpu / len(pages) * 1000:.0f} ms CPU a page", flush=True)

@@ -2,18 +2,19 @@
 
 Why: trafilatura prunes and searches its trees with XPath expressions whose tests are
 EXSLT regular expressions (``re:test(@class, '...')``). lxml answers each ``re:test``
-by calling back into Python for every element the step reaches, which made these nine
-expressions ~8 ms of a worker's page (over the corpus, ~40 ms a page in all). The same
-tests written as a walk over the elements with those tags (lxml filters the tags in C)
-and Python's ``re`` on their attributes give the same elements, in the same order, in
-about a quarter of the time (``benchmarks/trafilatura_xpaths.py``). Hand-rolled because
-neither lxml nor trafilatura offers a faster evaluation of these expressions.
+by calling back into Python for every element the step reaches, which made these ten
+expressions ~10 ms of a worker's page (over the corpus, where the whole extraction took
+~38 ms a page). The same tests written as a walk over the elements with those tags (lxml
+filters the tags in C) and Python's ``re`` on their attributes select the same elements,
+in the same order, in under a third of the time: ~3 ms a page
+(``benchmarks/trafilatura_xpaths.py``). Hand-rolled because neither lxml nor trafilatura
+offers a faster evaluation of these expressions.
 
 How it stays exact: each walk is written from the text of one expression of
-trafilatura 2.3.1 and carries the SHA-256 of that text. :func:`install` puts a walk in
-place of its expression, inside trafilatura's own lists, only while the expression's
-text still has that digest, so a trafilatura that changes an expression keeps its own
-XPath for it. The XPath rules the walks follow:
+trafilatura 2.3.1 and carries the SHA-256 of that text (its first 16 hex digits).
+:func:`install` puts a walk in place of its expression, inside trafilatura's own lists
+or modules, only while the expression's text still has that digest, so a trafilatura
+that changes an expression keeps its own XPath for it. The XPath rules the walks follow:
 
 - ``re:test(@a, 'p')``: lxml runs Python's ``re.search('p', value)`` (flag ``'i'``:
   ``re.IGNORECASE``); an absent attribute is the empty string.
