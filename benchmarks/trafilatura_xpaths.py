@@ -25,7 +25,14 @@ from benchmarks.throughput import ROOT, corpus_pages
 from crawler import fixtures
 from pipelines import extract
 from pipelines.extract import build_options, extract_article
-from pipelines.trafilatura_xpaths import WALKS, _current, _replace, install, trafilatura_modules, uninstall
+from pipelines.trafilatura_xpaths import (
+    WALKS,
+    expression_at,
+    install,
+    set_expression,
+    trafilatura_modules,
+    uninstall,
+)
 
 
 class BothTimed:
@@ -92,13 +99,13 @@ def main() -> None:
     modules = trafilatura_modules()
     wrapped = []
     for key in WALKS:
-        walked = _current(modules, key)
+        walked = expression_at(modules, key)
         both = BothTimed(key, walked.xpath, walked)
-        _replace(modules, key, both)
+        set_expression(modules, key, both)
         wrapped.append(both)
     extract_all(pages)
     for both in wrapped:
-        _replace(modules, both.key, both.walk)
+        set_expression(modules, both.key, both.walk)
     print(f"{count} pages; each call ran both, in alternating order")
     print(f"{'expression':<36} {'calls':>6} {'selected':>9} {'XPath ms/page':>14} {'walk ms/page':>13} "
           f"{'ratio':>6}")

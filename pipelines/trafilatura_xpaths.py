@@ -239,6 +239,7 @@ WALKS: dict[Key, tuple[str, Walk]] = {
         "db6c25acd08aef99", _walk(_in_document_order, _ELEMENTS, _basic_clean)),
 }
 
+
 def digest(expression: etree.XPath) -> str:
     """The first 16 hex digits of the SHA-256 of an expression's text."""
     return hashlib.sha256(expression.path.encode()).hexdigest()[:16]
@@ -262,7 +263,8 @@ def trafilatura_modules() -> dict[str, Any]:
     return {name: importlib.import_module(f"trafilatura.{name}") for name in ("xpaths", "baseline")}
 
 
-def _current(modules: Mapping[str, Any], key: Key) -> Any:
+def expression_at(modules: Mapping[str, Any], key: Key) -> Any:
+    """What stands at ``key`` in ``modules`` now (an XPath, a :class:`WalkedXPath`), or None."""
     module, name, index = key
     value = getattr(modules.get(module), name, None)
     if index is None:
@@ -270,7 +272,8 @@ def _current(modules: Mapping[str, Any], key: Key) -> Any:
     return value[index] if isinstance(value, list) and index < len(value) else None
 
 
-def _replace(modules: Mapping[str, Any], key: Key, value: Any) -> None:
+def set_expression(modules: Mapping[str, Any], key: Key, value: Any) -> None:
+    """Put ``value`` at ``key`` in ``modules``."""
     module, name, index = key
     if index is None:
         setattr(modules[module], name, value)
@@ -287,11 +290,11 @@ def install(modules: Mapping[str, Any] | None = None) -> list[Key]:
     modules = trafilatura_modules() if modules is None else modules
     replaced = []
     for key, (expected, walk) in WALKS.items():
-        current = _current(modules, key)
+        current = expression_at(modules, key)
         if isinstance(current, WalkedXPath):
             replaced.append(key)
         elif isinstance(current, etree.XPath) and digest(current) == expected:
-            _replace(modules, key, WalkedXPath(current, walk))
+            set_expression(modules, key, WalkedXPath(current, walk))
             replaced.append(key)
     return replaced
 
@@ -300,6 +303,6 @@ def uninstall(modules: Mapping[str, Any] | None = None) -> None:
     """Put trafilatura's own expressions back (for comparisons and benchmarks)."""
     modules = trafilatura_modules() if modules is None else modules
     for key in WALKS:
-        current = _current(modules, key)
+        current = expression_at(modules, key)
         if isinstance(current, WalkedXPath):
-            _replace(modules, key, current.xpath)
+            set_expression(modules, key, current.xpath)

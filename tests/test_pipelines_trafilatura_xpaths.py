@@ -23,7 +23,15 @@ from trafilatura.htmlprocessing import convert_tags, tree_cleaning
 from trafilatura.settings import Extractor
 
 from pipelines.extract import _parse
-from pipelines.trafilatura_xpaths import WALKS, WalkedXPath, digest, install, trafilatura_modules, uninstall
+from pipelines.trafilatura_xpaths import (
+    WALKS,
+    WalkedXPath,
+    digest,
+    expression_at,
+    install,
+    trafilatura_modules,
+    uninstall,
+)
 from tests.conftest import PAGES
 
 TAGS = ("div", "section", "aside", "article", "main", "p", "span", "list", "item", "ol", "ul", "details",
@@ -62,18 +70,12 @@ def _random_tree(rng: random.Random, elements: int = 40) -> Any:
     return root
 
 
-def _expression(modules: dict[str, Any], key: Any) -> Any:
-    module, name, index = key
-    value = getattr(modules[module], name)
-    return value if index is None else value[index]
-
-
 def _expressions() -> list[tuple[Any, Any, Any]]:
     """(key, trafilatura's XPath, the walk) for every walk."""
     modules = trafilatura_modules()
     found = []
     for key, (_, walk) in WALKS.items():
-        expression = _expression(modules, key)
+        expression = expression_at(modules, key)
         found.append((key, getattr(expression, "xpath", expression), walk))
     return found
 
@@ -105,10 +107,10 @@ def test_every_walk_replaces_its_expression_on_this_trafilatura() -> None:
     copies = _copies()
     uninstall(copies)
     assert set(install(copies)) == set(WALKS)
-    assert all(isinstance(_expression(copies, key), WalkedXPath) for key in WALKS)
+    assert all(isinstance(expression_at(copies, key), WalkedXPath) for key in WALKS)
     assert set(install(copies)) == set(WALKS)  # idempotent
     uninstall(copies)
-    assert all(isinstance(_expression(copies, key), etree.XPath) for key in WALKS)
+    assert all(isinstance(expression_at(copies, key), etree.XPath) for key in WALKS)
 
 
 def test_a_changed_expression_keeps_its_xpath() -> None:
