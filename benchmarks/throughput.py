@@ -36,7 +36,7 @@ goes through extraction and every stage.)
 
 Usage:
     .venv/bin/python -m benchmarks.throughput [--corpus DIR] [--workers N] [--rounds 3] [--fast]
-        [--synthetic 20000]
+        [--synthetic 20000] [--bare-in-process]
 
 The corpus defaults to `../shared/corpus` beside the repository, or `$NEWS_INGEST_CORPUS`.
 """
