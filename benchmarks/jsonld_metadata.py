@@ -27,8 +27,7 @@ from typing import Any
 from trafilatura.metadata import extract_meta_json
 from trafilatura.settings import Document
 
-from benchmarks.throughput import ROOT, SETS, corpus_pages
-from crawler import fixtures
+from benchmarks.throughput import ROOT, SETS, corpus_pages, decoded_pages
 from pipelines.extract import _parse
 from pipelines.jsonld_metadata import jsonld_metadata
 
@@ -90,13 +89,7 @@ def main() -> None:
     if not (corpus / "score.py").is_file():
         print(f"development corpus not found at {corpus}: corpus measure skipped")
         return
-    trees = []
-    for page in corpus_pages(corpus):
-        try:
-            html = fixtures.decoded_text(fixtures.to_response(fixtures.read_body(page["path"]), page["url"]))
-        except fixtures.PageError:
-            continue
-        trees.append(_parse(html))
+    trees = [_parse(html) for _, html in decoded_pages(corpus_pages(corpus))]
     same = sum(fields(extract_meta_json(tree, Document())) == fields(jsonld_metadata(tree, Document()))
                for tree in trees)
     print(f"corpus ({' + '.join(SETS)}, {len(trees)} pages): same fields on {same}; CPU a page, "

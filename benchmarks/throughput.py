@@ -117,24 +117,31 @@ def build_replay_dir(
     return count
 
 
-def bare_trafilatura(pages: list[dict[str, Any]]) -> tuple[float, float]:
-    """(a): wall and CPU seconds for one bare_extraction per page, in this process."""
-    import trafilatura
-
+def decoded_pages(pages: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
+    """(page, its HTML decoded as a replay decodes it) for each page that reads; the rest left out."""
     from crawler import fixtures
-    from pipelines.trafilatura_xpaths import uninstall
 
-    uninstall()  # (a) is trafilatura as shipped: its own XPaths, not news-ingest's walks
     decoded = []
     for page in pages:
         try:
             body = fixtures.read_body(page["path"])
-            decoded.append((fixtures.decoded_text(fixtures.to_response(body, page["url"])), page["url"]))
+            decoded.append((page, fixtures.decoded_text(fixtures.to_response(body, page["url"]))))
         except fixtures.PageError:
             continue
+    return decoded
+
+
+def bare_trafilatura(pages: list[dict[str, Any]]) -> tuple[float, float]:
+    """(a): wall and CPU seconds for one bare_extraction per page, in this process."""
+    import trafilatura
+
+    from pipelines.trafilatura_xpaths import uninstall
+
+    uninstall()  # (a) is trafilatura as shipped: its own XPaths, not news-ingest's walks
+    decoded = decoded_pages(pages)
     started, cpu = time.perf_counter(), time.process_time()
-    for html, url in decoded:
-        trafilatura.bare_extraction(html, url=url, with_metadata=True)
+    for page, html in decoded:
+        trafilatura.bare_extraction(html, url=page["url"], with_metadata=True)
     return time.perf_counter() - started, time.process_time() - cpu
 
 

@@ -21,8 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks.throughput import ROOT, corpus_pages
-from crawler import fixtures
+from benchmarks.throughput import ROOT, corpus_pages, decoded_pages
 from pipelines import extract
 from pipelines.extract import build_options, extract_article
 from pipelines.trafilatura_xpaths import (
@@ -63,18 +62,6 @@ class BothTimed:
         return expected
 
 
-def load(corpus: Path) -> list[tuple[str, str, str]]:
-    pages = []
-    for page in corpus_pages(corpus):
-        try:
-            body = fixtures.read_body(page["path"])
-            html = fixtures.decoded_text(fixtures.to_response(body, page["url"]))
-        except fixtures.PageError:
-            continue
-        pages.append((html, page["url"], page["fetched_at"]))
-    return pages
-
-
 def extract_all(pages: list[tuple[str, str, str]]) -> float:
     """CPU seconds for extract_article over ``pages``."""
     options = build_options()
@@ -90,7 +77,8 @@ def main() -> None:
                         default=Path(os.environ.get("NEWS_INGEST_CORPUS", ROOT.parent / "shared" / "corpus")))
     parser.add_argument("--passes", type=int, default=2)
     args = parser.parse_args()
-    pages = load(args.corpus)
+    decoded = decoded_pages(corpus_pages(args.corpus))
+    pages = [(html, page["url"], page["fetched_at"]) for page, html in decoded]
     count = len(pages)
 
     # extract_article installs the walks on every page; here this script decides
