@@ -250,7 +250,6 @@ class WalkedXPath:
 
     def __init__(self, expression: etree.XPath, walk: Walk) -> None:
         self.xpath = expression
-        self.path = expression.path
         self._walk = walk
 
     def __call__(self, tree: Any) -> list[Any]:
