@@ -25,6 +25,7 @@ from dateparser.languages.loader import default_loader
 from dateparser.timezone_parser import pop_tz_offset_from_string
 
 from pipelines import dates_rules as R
+from pipelines.date_languages import candidate_languages
 from pipelines.stage import PageStage
 
 if TYPE_CHECKING:
@@ -91,9 +92,11 @@ def _dateparser(
         "PREFER_DATES_FROM": "past",
         "PREFER_DAY_OF_MONTH": "first",
     }
-    return dateparser.parse(
-        raw, languages=list(languages) if languages else None, settings=settings
-    )
+    if languages is None:  # the page's language is unknown: what every language would answer
+        languages = candidate_languages(raw)
+        if not languages:
+            return None  # no language can read it
+    return dateparser.parse(raw, languages=list(languages), settings=settings)
 
 
 def _fast_path(text: str, tz: ZoneInfo) -> ParsedDate | None:

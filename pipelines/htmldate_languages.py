@@ -12,7 +12,9 @@ Hand-rolled because neither library offers a hook: htmldate looks its parser up
 through the module attribute ``htmldate.extractors.get_external_parser`` on every
 call, so :func:`install` replaces that attribute once with a function that reads
 the languages of the page being extracted from a context variable. A page whose
-language is unknown gets htmldate's own every-language parser, as before.
+language is unknown gets :class:`AnyLanguageParser`: the answers of htmldate's own
+every-language parser, from only the languages that can read each string
+(:mod:`pipelines.date_languages`), so no process builds every language's tables.
 
 htmldate caches ``try_date_expr`` by string alone; with the answer now depending on
 the languages, that cache is emptied when a page with known languages begins and when
@@ -29,7 +31,9 @@ from typing import Any
 
 import htmldate.extractors
 from dateparser import DateDataParser
+from dateparser.date import DateData
 
+from pipelines.date_languages import candidate_languages
 from pipelines.dates import dateparser_languages
 
 #: htmldate 1.11's own settings for its fallback parser (htmldate/extractors.py)
@@ -43,17 +47,30 @@ HTMLDATE_SETTINGS: dict[str, Any] = {
 }
 
 _page_languages: ContextVar[tuple[str, ...] | None] = ContextVar("page_languages", default=None)
-_every_language = htmldate.extractors.get_external_parser
 
 
-@functools.lru_cache(maxsize=64)  # one parser per language set seen; a parser holds no page data
+@functools.lru_cache(maxsize=256)  # one parser per language set seen; a parser holds no page data
 def _parser_for(languages: tuple[str, ...]) -> DateDataParser:
     return DateDataParser(languages=list(languages), settings=HTMLDATE_SETTINGS)
 
 
-def _external_parser() -> DateDataParser:
+class AnyLanguageParser:
+    """htmldate's every-language parser, answering as it does but trying only the languages
+    that can read each string (:func:`pipelines.date_languages.candidate_languages`)."""
+
+    def get_date_data(self, date_string: str) -> DateData:
+        languages = candidate_languages(date_string)
+        if not languages:  # no language can read it: dateparser would answer None
+            return DateData(date_obj=None, period="day", locale=None)
+        return _parser_for(languages).get_date_data(date_string)
+
+
+_any_language = AnyLanguageParser()
+
+
+def _external_parser() -> DateDataParser | AnyLanguageParser:
     languages = _page_languages.get()
-    return _parser_for(languages) if languages else _every_language()
+    return _parser_for(languages) if languages else _any_language
 
 
 def install() -> None:

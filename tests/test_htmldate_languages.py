@@ -4,9 +4,10 @@ from datetime import datetime
 
 import htmldate.extractors
 import pytest
+from dateparser import DateDataParser
 from htmldate.extractors import try_date_expr
 
-from pipelines.htmldate_languages import page_languages
+from pipelines.htmldate_languages import HTMLDATE_SETTINGS, AnyLanguageParser, page_languages
 
 #: a Polish dateline htmldate's own patterns cannot read: only dateparser's fallback can
 POLISH = "31 stycznia 2020 | 10:00"
@@ -22,7 +23,7 @@ def _read(text: str) -> str | None:
     [
         ("pl", "2020-01-31"),  # the page's language
         ("de", None),  # another language: dateparser is not asked to try Polish
-        (None, "2020-01-31"),  # unknown language: htmldate's every-language parser
+        (None, "2020-01-31"),  # unknown language: every language that can read the string
         ("xx", "2020-01-31"),  # a code dateparser does not know: the same
     ],
 )
@@ -31,11 +32,25 @@ def test_fallback_reads_the_page_language_only(language: str | None, expected: s
         assert _read(POLISH) == expected
 
 
-def test_outside_a_page_htmldate_behaves_as_shipped() -> None:
+def test_outside_a_page_htmldate_reads_every_language() -> None:
     with page_languages("de"):
         pass
     assert _read(POLISH) == "2020-01-31"
-    assert htmldate.extractors.get_external_parser().languages is None
+    assert isinstance(htmldate.extractors.get_external_parser(), AnyLanguageParser)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("31 stycznia 2020 | 10:00", datetime(2020, 1, 31, 10, 0)),
+        ("6 Dicembre 2020", datetime(2020, 12, 6)),
+        ("2020年7月15日", datetime(2020, 7, 15)),
+        ("3 qqq 2020", None),  # no language reads "qqq": answered without asking dateparser
+    ],
+)
+def test_the_any_language_parser_answers_as_every_language(text: str, expected: datetime | None) -> None:
+    every = DateDataParser(settings=HTMLDATE_SETTINGS).get_date_data(text).date_obj
+    assert AnyLanguageParser().get_date_data(text)["date_obj"] == every == expected
 
 
 def test_the_language_set_includes_english() -> None:

@@ -1,0 +1,181 @@
+"""Which of dateparser's languages can read a date string, from its words, without dateparser.
+
+Asked to read a string in any language (``languages=None``), dateparser tries its 205
+languages in its own order until one reads it. Trying a language means building that
+language's tables (above all compiling its word-splitting pattern with ``regex``): the
+first string that no early language reads builds them for every language, 1.3 s of
+CPU and 35 MB, and each such string after that still costs ~11 ms. On pages that
+declare no language, the dates stage and htmldate's fallback ask exactly that.
+
+:func:`candidate_languages` answers the same question from dateparser's own data files
+(``dateparser.data.date_translation_data``, 23 ms to import) and tables of words only: a
+language can read a string only if it can cut each of the string's letter runs into
+words of its own vocabulary (its month, weekday and unit names, its skip words, the
+words of its relative and simplification patterns). Every other language fails
+dateparser's own check (each token of the string must be a word of the language), so
+passing dateparser just the candidates, in its own order, gives the answer it gives with
+every language, without building the others' tables. Words every language knows (am, pm,
+UTC, ``t``, time zone names) say nothing; a string with no other words is read by one
+language of each date order, which is what dateparser itself does for strings without
+letters. The index over-includes where unsure (every word of a pattern counts), which
+costs speed, never an answer.
+
+Hand-rolled because dateparser has no such index: its ``detect_languages_function`` hook
+expects a text-language detector, whose guess would change answers, not only costs.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from dateparser.data import language_order
+from dateparser.languages.dictionary import PARSER_KNOWN_TOKENS
+from dateparser.timezones import timezone_info_list
+from dateparser.utils import normalize_unicode
+from dateparser_data.settings import settings as DEFAULT_SETTINGS
+
+#: a run of letters: digits, punctuation and spaces split a string into runs
+LETTERS_RE = re.compile(r"[^\W\d_]+")
+#: a regex escape such as \d or \s: its letter is no word of the pattern
+ESCAPE_RE = re.compile(r"\\[A-Za-z]")
+#: dateparser reads these Arabic and Persian letter variants as one another (ar, fa)
+LETTER_VARIANTS = str.maketrans("یک", "يك")
+#: more letters than this in one run: not cut into words (cost grows with the square)
+MAX_RUN = 40
+
+
+def _readings(text: str) -> tuple[set[str], set[str]]:
+    """The letter runs of ``text`` as dateparser compares words (lowercased, variant
+    letters folded), as written and after its Unicode normalisation (accents dropped)."""
+    lowered = text.lower().translate(LETTER_VARIANTS)
+    written = set(LETTERS_RE.findall(lowered))
+    if lowered.isascii():  # normalising changes nothing
+        return written, written
+    return written, set(LETTERS_RE.findall(normalize_unicode(lowered).translate(LETTER_VARIANTS)))
+
+
+def _forms(text: str) -> set[str]:
+    """Both readings of ``text`` together: what the index lists as a language's words."""
+    written, normalised = _readings(text)
+    return written | normalised
+
+
+#: keys of a language's data that hold no words of the language
+NOT_WORDS = frozenset({"name", "date_order", "no_word_spacing", "sentence_splitter_group"})
+
+
+def _words(info: dict[str, Any]) -> Iterable[str]:
+    """The strings of a language's data that a date in that language can contain.
+
+    Not the keys of ``relative-type`` and ``relative-type-regex`` nor the replacements of
+    ``simplifications``: those are what dateparser translates the words *into*.
+    """
+    for key, value in info.items():
+        if key in NOT_WORDS:
+            continue
+        if key in ("relative-type", "relative-type-regex"):
+            for patterns in value.values():
+                yield from patterns
+        elif key == "simplifications":
+            for simplification in value:
+                yield from simplification  # its pattern; the value is the replacement
+        elif key == "locale_specific":
+            for regional in value.values():
+                yield from _words(regional)
+        else:
+            yield from value
+
+
+@functools.cache
+def _index() -> tuple[dict[str, int], frozenset[str], int]:
+    """(word -> bit mask of languages, words every language knows, mask of all languages)."""
+    words: dict[str, int] = {}
+    for position, language in enumerate(language_order):
+        info = importlib.import_module(f"dateparser.data.date_translation_data.{language}").info
+        bit = 1 << position
+        for text in _words(info):
+            for run in _forms(ESCAPE_RE.sub(" ", text)):
+                words[run] = words.get(run, 0) | bit
+    universal: set[str] = set()
+    for token in (*PARSER_KNOWN_TOKENS, *DEFAULT_SETTINGS["SKIP_TOKENS"]):
+        universal |= _forms(token)
+    for group in timezone_info_list:
+        for name, _offset in group["timezones"]:
+            universal |= _forms(ESCAPE_RE.sub(" ", name.replace("\\", " ")))
+    return words, frozenset(universal), (1 << len(language_order)) - 1
+
+
+def _readers(run: str, words: dict[str, int], universal: frozenset[str], every: int) -> tuple[int, int]:
+    """Languages that can cut ``run`` wholly into words (bit masks): with any words, and with
+    at least one word of their own (not only words every language knows)."""
+    if len(run) > MAX_RUN:
+        return every, every  # unsure: every language stays a candidate
+    # can[i] / own[i]: languages that can cut run[:i] into words / with one of their own
+    can, own = [every] + [0] * len(run), [0] * (len(run) + 1)
+    for end in range(1, len(run) + 1):
+        for start in range(end):
+            if not can[start]:
+                continue
+            piece = run[start:end]
+            mine = words.get(piece, 0)
+            known = every if piece in universal else mine
+            can[end] |= can[start] & known
+            own[end] |= own[start] & known | can[start] & mine
+    return can[-1], own[-1]
+
+
+def _reading(runs: set[str], words: dict[str, int], universal: frozenset[str], every: int,
+             orders: tuple[int, ...]) -> int:
+    """Languages to try for one reading of a string (bit mask): those that read it with
+    words of their own, and for those that read it with shared words only (which every
+    language translates alike), the first of each date order."""
+    can, own_somewhere = every, 0
+    for run in runs:
+        readers, own = _readers(run, words, universal, every)
+        can &= readers
+        own_somewhere |= own
+        if not can:
+            return 0
+    mine = can & own_somewhere
+    shared = can & ~mine
+    for order in orders:  # languages of one date order, as a mask
+        if shared & order:
+            mine |= shared & order & -(shared & order)  # its lowest bit: the first in order
+    return mine
+
+
+@functools.cache
+def _date_orders() -> tuple[int, ...]:
+    """dateparser's languages grouped by date order (DMY, MDY, YMD...), as bit masks."""
+    groups: dict[str, int] = {}
+    for position, language in enumerate(language_order):
+        info = importlib.import_module(f"dateparser.data.date_translation_data.{language}").info
+        order = info.get("date_order", "")
+        groups[order] = groups.get(order, 0) | 1 << position
+    return tuple(groups.values())
+
+
+@functools.lru_cache(maxsize=4096)  # bounded; pure in its argument
+def candidate_languages(text: str) -> tuple[str, ...]:
+    """dateparser's languages that can read ``text``, in dateparser's order; () if none can.
+
+    For a string on a page of unknown language: dateparser given these languages
+    answers as it does given every language, at a fraction of the cost.
+    """
+    words, universal, every = _index()
+    orders = _date_orders()
+    mask = 0
+    written, normalised = _readings(text)
+    for runs in (written,) if normalised is written else (written, normalised):
+        mask |= _reading(runs, words, universal, every, orders)  # either reading may be dateparser's
+    return tuple(language for position, language in enumerate(language_order) if mask >> position & 1)
+
+
+def warm_up() -> None:
+    """Build the index now (the fork server does, so that every worker shares it)."""
+    _index()
+    _date_orders()
