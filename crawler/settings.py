@@ -73,9 +73,12 @@ EXTENSIONS_BASE = {
 #: gc.freeze() the start-up heap when the engine starts (crawler/gcfreeze.py): fewer objects for
 #: every full collection and for the one at exit; "0" for a process that runs many crawls in turn
 NEWS_GC_FREEZE = os.environ.get("NEWS_GC_FREEZE", "1") == "1"
-#: give the C heap's free pages back to the system: extraction workers after each page
-#: (pipelines/worker.py), the crawl process every 8 items (crawler/memtrim.py); glibc only
+#: give the C heap's free pages back to the system: extraction workers after a page that grew
+#: them (pipelines/worker.py), the crawl process every 8 items (crawler/memtrim.py); glibc only
 NEWS_MALLOC_TRIM = os.environ.get("NEWS_MALLOC_TRIM", "1") == "1"
+#: MB a worker may grow past its size after its last trim before it trims again: above the ~25 MB
+#: of freed tree its pages reuse, so only a large page triggers it (pipelines/memory.py); 0 = every page
+NEWS_MALLOC_TRIM_SLACK_MB = int(os.environ.get("NEWS_MALLOC_TRIM_SLACK_MB", "32"))
 #: malloc arenas of the crawl process (glibc; 0 = its default, up to 8 per core): its many
 #: long-lived threads each filled their own and RSS crept up with the run (pipelines/memory.py)
 NEWS_MALLOC_ARENAS = int(os.environ.get("NEWS_MALLOC_ARENAS", "2"))

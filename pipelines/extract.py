@@ -2,7 +2,9 @@
 
 Reads settings ``NEWS_EXTRACT_FAVOR_PRECISION``, ``NEWS_EXTRACT_FAST``, ``NEWS_EXTRACT_MIN_WORDS``,
 ``NEWS_EXTRACT_WORKERS``, ``NEWS_EXTRACT_TIMEOUT``, ``NEWS_EXTRACT_MAX_TASKS_PER_WORKER``,
-``NEWS_EXTRACT_PREFETCH`` and ``NEWS_MALLOC_TRIM`` (workers give freed heap pages back after each page).
+``NEWS_EXTRACT_PREFETCH``, ``NEWS_MALLOC_TRIM`` (workers give freed heap pages back) and
+``NEWS_MALLOC_TRIM_SLACK_MB`` (default 32: once a worker has grown that far past its size after
+the last trim; 0: after every page).
 :func:`extract_article` is pure and picklable (plain arguments in, a plain dict
 out) so it runs in worker processes (:mod:`pipelines.pool`, :mod:`pipelines.worker`):
 :class:`ExtractPipeline` only adapts it, awaiting the pool so the crawl's
@@ -27,6 +29,7 @@ from crawler.items import ArticleItem
 from pipelines.body import extract_body
 from pipelines.body_structure import parse_markup
 from pipelines.htmldate_languages import page_languages
+from pipelines.memory import TRIM_SLACK
 from pipelines.metadata import METADATA_FIELDS, page_metadata
 from pipelines.pool import MAX_TASKS, PREFETCH, WorkerCrashed, WorkerFailed, WorkerPool
 from pipelines.signals import collect_signals
@@ -265,7 +268,8 @@ class ExtractPipeline:
 
     def __init__(self, crawler: Crawler, *, favor_precision: bool, min_words: int,
                  fast: bool = False, workers: int = 0, timeout: float = 60.0, max_tasks: int = MAX_TASKS,
-                 release_memory: bool = True, stages: tuple[StageSpec, ...] = (),
+                 release_memory: bool = True, trim_slack: int = TRIM_SLACK,
+                 stages: tuple[StageSpec, ...] = (),
                  prefetch: int = PREFETCH) -> None:
         self.crawler = crawler
         self.options = build_options(favor_precision=favor_precision, fast=fast)
@@ -280,8 +284,8 @@ class ExtractPipeline:
             stage_modules = tuple(dict.fromkeys(path.rpartition(".")[0] for path, _ in stages))
             # The workers get these very options (a copy: pages set their url on the crawl's own),
             # so a mode the settings choose reaches them by the one path it reaches inline extraction.
-            self.pool = WorkerPool(workers, timeout=timeout, initializer=init_worker,
-                                   initargs=(copy(self.options), release_memory, min_words, stages),
+            initargs = (copy(self.options), release_memory, min_words, stages, trim_slack)
+            self.pool = WorkerPool(workers, timeout=timeout, initializer=init_worker, initargs=initargs,
                                    max_tasks=max_tasks, preload=(*stage_modules, *WORKER_PRELOAD),
                                    prefetch=prefetch)
 
@@ -299,6 +303,7 @@ class ExtractPipeline:
             max_tasks=settings.getint("NEWS_EXTRACT_MAX_TASKS_PER_WORKER", MAX_TASKS),
             prefetch=settings.getint("NEWS_EXTRACT_PREFETCH", PREFETCH),
             release_memory=settings.getbool("NEWS_MALLOC_TRIM", True),
+            trim_slack=settings.getint("NEWS_MALLOC_TRIM_SLACK_MB", TRIM_SLACK // 2**20) * 2**20,
             stages=stages_after(settings, cls) if workers > 0 else (),
         )
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from trafilatura.settings import Extractor
 
-from pipelines.memory import release_free_memory
+from pipelines.memory import TRIM_SLACK, HeapTrimmer
 from pipelines.page import PageResult, process_page
 from pipelines.stage import PageStage, PageStats, StageSpec, build_stages
 
@@ -25,20 +25,24 @@ if TYPE_CHECKING:
     from crawler.items import ArticleItem
 
 _options: Extractor | None = None
-_release_memory = True
+_trimmer: HeapTrimmer | None = None
 _min_words = 0
 _stages: list[PageStage] = []
 
 
 def init_worker(options: Extractor, release_memory: bool = True, min_words: int = 0,
-                stages: tuple[StageSpec, ...] = ()) -> None:
-    """Pool initializer: keep the crawl's trafilatura ``options`` and build the stages, once."""
-    global _options, _release_memory, _min_words, _stages
+                stages: tuple[StageSpec, ...] = (), trim_slack: int = TRIM_SLACK) -> None:
+    """Pool initializer: keep the crawl's trafilatura ``options`` and build the stages, once.
+
+    ``release_memory``: give free heap back to the system once the worker has grown
+    ``trim_slack`` bytes past its size after the last trim (0: after every page).
+    """
+    global _options, _trimmer, _min_words, _stages
     # Ctrl-C reaches the whole process group: the crawler shuts down gracefully and
     # finishes its pages in flight, so the workers must not die of it first.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _options = options
-    _release_memory = release_memory
+    _trimmer = HeapTrimmer(trim_slack) if release_memory else None
     _min_words = min_words
     _stages = build_stages(stages)
 
@@ -64,8 +68,8 @@ def run_page(item: ArticleItem, page: bytes) -> PageResult:
     finally:
         # the page's tree is freed by now; without this, one large page keeps the
         # worker's heap tens of MB larger for the rest of its life (pipelines/memory.py)
-        if _release_memory:
-            release_free_memory()
+        if _trimmer is not None:
+            _trimmer.after_page()
     # The html stays behind: only extraction reads it (the crawl process sent it as bytes).
     result.fields = {f.name: getattr(item, f.name) for f in dataclasses.fields(item) if f.name != "html"}
     return result

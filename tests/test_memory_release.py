@@ -13,10 +13,13 @@ from scrapy.utils.test import get_crawler
 
 from crawler.gcfreeze import GcFreeze
 from crawler.memtrim import ArenaLimit
-from pipelines.memory import TRIM_AVAILABLE, release_free_memory
+from pipelines import memory
+from pipelines.memory import TRIM_AVAILABLE, HeapTrimmer, release_free_memory, resident_bytes
 from tests.conftest import PAGES, scrapy_crawl
 
 needs_glibc = pytest.mark.skipif(not TRIM_AVAILABLE, reason="no malloc_trim: not glibc")
+#: a page tree of many small nodes: ~100 MB of heap (libxml2 mallocs nodes from the heap)
+BIG_PAGE = "<html><body>" + "<div><p>word <b>bold</b> word</p></div>" * 200_000 + "</body></html>"
 
 
 def _rss_kb() -> int:
@@ -29,7 +32,7 @@ def _rss_kb() -> int:
 @needs_glibc
 def test_a_freed_page_tree_is_given_back() -> None:
     # many small nodes: libxml2 mallocs them from the heap (not mmap), where glibc keeps them
-    page = "<html><body>" + "<div><p>word <b>bold</b> word</p></div>" * 200_000 + "</body></html>"
+    page = BIG_PAGE
     release_free_memory()
     before = _rss_kb()
     tree = lxml_html.document_fromstring(page)
@@ -41,6 +44,31 @@ def test_a_freed_page_tree_is_given_back() -> None:
     after = _rss_kb()
     assert grown - before > 50_000, "the test page did not grow the heap enough to measure"
     assert kept - after > 0.5 * (grown - before), (before, grown, kept, after)
+
+
+@needs_glibc
+def test_a_worker_trims_only_once_it_has_grown_past_the_slack() -> None:
+    trimmer = HeapTrimmer(slack=64 * 2**20)
+    small = lxml_html.document_fromstring("<html><body>" + "<p>word</p>" * 100 + "</body></html>")
+    del small
+    assert trimmer.after_page() is False  # a usual page: its freed heap stays for the next
+    tree = lxml_html.document_fromstring(BIG_PAGE)
+    del tree
+    gc.collect()
+    grown = resident_bytes()
+    assert trimmer.after_page() is True  # past the slack: given back
+    after = resident_bytes()
+    assert grown is not None and after is not None and grown - after > 32 * 2**20, (grown, after)
+    assert trimmer.floor == after and trimmer.trims == 1
+    assert trimmer.after_page() is False  # measured from where the trim left it
+
+
+def test_slack_zero_or_an_unknown_size_trims_after_every_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    every = HeapTrimmer(slack=0)
+    assert [every.after_page() for _ in range(3)] == [True, True, True]
+    monkeypatch.setattr(memory, "resident_bytes", lambda: None)
+    unknown = HeapTrimmer(slack=64 * 2**20)
+    assert [unknown.after_page() for _ in range(2)] == [True, True]
 
 
 @needs_glibc
