@@ -44,8 +44,6 @@ LETTERS_RE = re.compile(r"[^\W\d_]+")
 ESCAPE_RE = re.compile(r"\\[A-Za-z]")
 #: dateparser reads these Arabic and Persian letter variants as one another (ar, fa)
 LETTER_VARIANTS = str.maketrans("یک", "يك")
-#: more letters than this in one run: not cut into words (cost grows with the square)
-MAX_RUN = 40
 
 
 def _readings(text: str) -> tuple[set[str], set[str]]:
@@ -109,15 +107,20 @@ def _index() -> tuple[dict[str, int], frozenset[str], int]:
     return words, frozenset(universal), (1 << len(language_order)) - 1
 
 
+@functools.cache
+def _longest_word() -> int:
+    words, universal, _ = _index()
+    return max(map(len, [*words, *universal]))
+
+
 def _readers(run: str, words: dict[str, int], universal: frozenset[str], every: int) -> tuple[int, int]:
     """Languages that can cut ``run`` wholly into words (bit masks): with any words, and with
     at least one word of their own (not only words every language knows)."""
-    if len(run) > MAX_RUN:
-        return every, every  # unsure: every language stays a candidate
+    longest = _longest_word()  # no word is longer: the cost grows with the run, not its square
     # can[i] / own[i]: languages that can cut run[:i] into words / with one of their own
     can, own = [every] + [0] * len(run), [0] * (len(run) + 1)
     for end in range(1, len(run) + 1):
-        for start in range(end):
+        for start in range(max(0, end - longest), end):
             if not can[start]:
                 continue
             piece = run[start:end]
@@ -178,4 +181,5 @@ def candidate_languages(text: str) -> tuple[str, ...]:
 def warm_up() -> None:
     """Build the index now (the fork server does, so that every worker shares it)."""
     _index()
+    _longest_word()
     _date_orders()
