@@ -234,7 +234,7 @@ class WorkerPool:
     async def start(self) -> None:
         """Start every worker; :meth:`run` does so on the first page, so a crawl that
         extracts nothing (a rerun where every article is current) never starts the fork
-        server and its workers (~3 s of one core, ~300 MB)."""
+        server and its workers (~0.7 s of one core, ~250 MB)."""
         if self._idle is not None:
             return
         idle = self._idle = asyncio.Queue()
@@ -260,7 +260,7 @@ class WorkerPool:
                                        initargs=(os.getpid(), self.initializer, self.initargs))
         # The worker reports its own pid: the public way to know which process to kill.
         # submit() starts the process, and the first start waits until the fork server has
-        # run its preload (imports and warm-up, ~3 s): from a thread, so that the owner's
+        # run its preload (imports and warm-up, ~0.7 s): from a thread, so that the owner's
         # event loop (a live crawl's downloads, the writes) goes on meanwhile.
         pid = await asyncio.wrap_future(await asyncio.to_thread(executor.submit, os.getpid))
         lane = _Lane(executor, pid)
