@@ -222,9 +222,29 @@ def _utf8_despite_meta(response: TextResponse) -> str | None:
         return None
 
 
+def _utf8_as_declared(response: TextResponse) -> str | None:
+    """The body decoded once, as UTF-8, when that is what Scrapy's ``response.text`` decodes it as.
+
+    That is: no BOM, a declared charset (explicit, HTTP ``Content-Type`` or ``<meta>``) of UTF-8
+    or none, and bytes that are valid UTF-8 (Scrapy infers ASCII or UTF-8 for those, which read
+    them alike). Hand-rolled because Scrapy's inference decodes the whole body two or three
+    times to get there (~1 ms a page of the crawl process's CPU over the dev corpus).
+    """
+    if response._bom_encoding():  # noqa: SLF001 (Scrapy's own sniffing order)
+        return None
+    if response._declared_encoding() not in (None, "utf-8"):  # noqa: SLF001
+        return None
+    try:
+        return response.body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def decoded_text(response: TextResponse) -> str:
     """The response text; :class:`PageError` when most of it did not decode."""
-    text = _utf8_despite_meta(response)
+    text = _utf8_as_declared(response)
+    if text is None:
+        text = _utf8_despite_meta(response)
     if text is None:
         text = response.text
     bad = text.count("\ufffd")

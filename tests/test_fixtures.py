@@ -139,6 +139,29 @@ def test_utf8_page_served_with_another_multibyte_charset_is_read_as_utf8() -> No
     assert "대전 시내버스 노선 개편" in fixtures.decoded_text(response)
 
 
+@pytest.mark.parametrize(
+    ("body", "headers", "once"),
+    [
+        (HTML.encode("utf-8"), {}, True),  # undeclared: Scrapy infers UTF-8 (ASCII if it can)
+        (b"<p>plain ascii</p>", {}, True),
+        (b'<meta charset="utf-8">' + HTML.encode("utf-8"), {}, True),
+        (HTML.encode("utf-8"), {"Content-Type": "text/html; charset=UTF-8"}, True),
+        (b"\xef\xbb\xbf" + HTML.encode("utf-8"), {}, False),  # a BOM: Scrapy's way strips it
+        (b'<meta charset="windows-1252">' + HTML.encode("cp1252"), {}, False),
+        (HTML.encode("cp1252"), {}, False),  # not UTF-8: Scrapy infers the charset
+        ("<p>é</p>".encode(), {"Content-Type": "text/html; charset=iso-8859-1"}, False),
+    ],
+)
+def test_a_utf8_page_is_decoded_once_as_scrapy_would(
+    body: bytes, headers: dict[str, str], once: bool
+) -> None:
+    response = fixtures.to_response(body, "https://a.example/", headers)
+    text = fixtures.decoded_text(response)
+    # Scrapy's own decoding did not run where the single UTF-8 decode gives its answer
+    assert (response._cached_ubody is None) is once  # noqa: SLF001
+    assert text == fixtures.to_response(body, "https://a.example/", headers).text
+
+
 def test_undecodable_page_is_reported() -> None:
     body = b'<meta charset="utf-8"><p>' + bytes(range(128, 256)) * 40 + b"</p>"
     response = fixtures.to_response(body, "https://a.example/")
