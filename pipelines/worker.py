@@ -68,8 +68,8 @@ def run_page(item: ArticleItem, page: bytes) -> PageResult:
     finally:
         # the page's tree is freed by now; without this, one large page keeps the
         # worker's heap tens of MB larger for the rest of its life (pipelines/memory.py)
-        if _trimmer is not None:
-            _trimmer.after_page()
+        if _trimmer is not None and _trimmer.after_page():
+            stats.inc_value("news/extract/heap_trims")
     # The html stays behind: only extraction reads it (the crawl process sent it as bytes).
     result.fields = {f.name: getattr(item, f.name) for f in dataclasses.fields(item) if f.name != "html"}
     return result

@@ -2,6 +2,7 @@
 crawler/memtrim.py); the start-up heap is frozen (crawler/gcfreeze.py)."""
 
 import gc
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -80,6 +81,20 @@ def test_the_crawl_trims_unless_turned_off(tmp_path: Path, setting: str, enabled
     assert ("crawler.memtrim.MemoryTrim" in result.stderr) is enabled
     assert "crawler.memtrim.ArenaLimit" in result.stderr  # its own setting, on by default
     assert "5 inserted" in result.stderr or "item_scraped_count': 5" in result.stderr
+
+
+@needs_glibc
+@pytest.mark.parametrize(("slack", "trims"), [("0", "every"), ("1000", "none")])
+def test_workers_count_their_trims(tmp_path: Path, slack: str, trims: str) -> None:
+    result = scrapy_crawl("replay", tmp_path / "a.db", f"path={PAGES}",
+                          settings={"NEWS_EXTRACT_WORKERS": "1", "NEWS_MALLOC_TRIM_SLACK_MB": slack})
+    assert result.returncode == 0, result.stderr[-2000:]
+    found = re.search(r"'news/extract/heap_trims': (\d+)", result.stderr)
+    extracted = int(re.search(r"'item_scraped_count': (\d+)", result.stderr)[1])
+    if trims == "every":  # slack 0: after every page the worker extracted
+        assert found is not None and int(found[1]) >= extracted >= 5, result.stderr[-2000:]
+    else:  # the fixture pages never grow a worker by 1,000 MB
+        assert found is None
 
 
 #: eight threads alive at once, each allocating blocks above pymalloc's 512 bytes (so from
