@@ -30,13 +30,13 @@ import functools
 import importlib
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
+from dateparser.conf import settings as dateparser_defaults
 from dateparser.data import language_order
 from dateparser.languages.dictionary import PARSER_KNOWN_TOKENS
 from dateparser.timezones import timezone_info_list
 from dateparser.utils import normalize_unicode
-from dateparser_data.settings import settings as DEFAULT_SETTINGS
 
 #: a run of letters: digits, punctuation and spaces split a string into runs
 LETTERS_RE = re.compile(r"[^\W\d_]+")
@@ -88,78 +88,73 @@ def _words(info: dict[str, Any]) -> Iterable[str]:
             yield from value
 
 
+class _Index(NamedTuple):
+    """Every language's date words, read once from dateparser's data (languages as bit masks,
+    bit i for ``language_order[i]``)."""
+
+    words: dict[str, int]  # word -> the languages that have it
+    universal: frozenset[str]  # words every language knows
+    every: int  # all languages
+    longest: int  # letters in the longest word
+    orders: tuple[int, ...]  # the languages of each date order (DMY, MDY, YMD...)
+
+
 @functools.cache
-def _index() -> tuple[dict[str, int], frozenset[str], int]:
-    """(word -> bit mask of languages, words every language knows, mask of all languages)."""
+def _index() -> _Index:
     words: dict[str, int] = {}
+    orders: dict[str, int] = {}
     for position, language in enumerate(language_order):
         info = importlib.import_module(f"dateparser.data.date_translation_data.{language}").info
         bit = 1 << position
+        orders[info.get("date_order", "")] = orders.get(info.get("date_order", ""), 0) | bit
         for text in _words(info):
             for run in _forms(ESCAPE_RE.sub(" ", text)):
                 words[run] = words.get(run, 0) | bit
     universal: set[str] = set()
-    for token in (*PARSER_KNOWN_TOKENS, *DEFAULT_SETTINGS["SKIP_TOKENS"]):
+    for token in (*PARSER_KNOWN_TOKENS, *dateparser_defaults.SKIP_TOKENS):
         universal |= _forms(token)
     for group in timezone_info_list:
         for name, _offset in group["timezones"]:
-            universal |= _forms(ESCAPE_RE.sub(" ", name.replace("\\", " ")))
-    return words, frozenset(universal), (1 << len(language_order)) - 1
+            universal |= _forms(name.replace("\\", " "))
+    return _Index(words, frozenset(universal), (1 << len(language_order)) - 1,
+                  max(map(len, [*words, *universal])), tuple(orders.values()))
 
 
-@functools.cache
-def _longest_word() -> int:
-    words, universal, _ = _index()
-    return max(map(len, [*words, *universal]))
-
-
-def _readers(run: str, words: dict[str, int], universal: frozenset[str], every: int) -> tuple[int, int]:
+def _readers(run: str, index: _Index) -> tuple[int, int]:
     """Languages that can cut ``run`` wholly into words (bit masks): with any words, and with
     at least one word of their own (not only words every language knows)."""
-    longest = _longest_word()  # no word is longer: the cost grows with the run, not its square
     # can[i] / own[i]: languages that can cut run[:i] into words / with one of their own
-    can, own = [every] + [0] * len(run), [0] * (len(run) + 1)
+    can, own = [index.every] + [0] * len(run), [0] * (len(run) + 1)
     for end in range(1, len(run) + 1):
-        for start in range(max(0, end - longest), end):
+        # no word is longer than the longest: the cost grows with the run, not its square
+        for start in range(max(0, end - index.longest), end):
             if not can[start]:
                 continue
             piece = run[start:end]
-            mine = words.get(piece, 0)
-            known = every if piece in universal else mine
+            mine = index.words.get(piece, 0)
+            known = index.every if piece in index.universal else mine
             can[end] |= can[start] & known
             own[end] |= own[start] & known | can[start] & mine
     return can[-1], own[-1]
 
 
-def _reading(runs: set[str], words: dict[str, int], universal: frozenset[str], every: int,
-             orders: tuple[int, ...]) -> int:
+def _reading(runs: set[str], index: _Index) -> int:
     """Languages to try for one reading of a string (bit mask): those that read it with
     words of their own, and for those that read it with shared words only (which every
     language translates alike), the first of each date order."""
-    can, own_somewhere = every, 0
+    can, own_somewhere = index.every, 0
     for run in runs:
-        readers, own = _readers(run, words, universal, every)
+        readers, own = _readers(run, index)
         can &= readers
         own_somewhere |= own
         if not can:
             return 0
     mine = can & own_somewhere
     shared = can & ~mine
-    for order in orders:  # languages of one date order, as a mask
+    for order in index.orders:
         if shared & order:
             mine |= shared & order & -(shared & order)  # its lowest bit: the first in order
     return mine
-
-
-@functools.cache
-def _date_orders() -> tuple[int, ...]:
-    """dateparser's languages grouped by date order (DMY, MDY, YMD...), as bit masks."""
-    groups: dict[str, int] = {}
-    for position, language in enumerate(language_order):
-        info = importlib.import_module(f"dateparser.data.date_translation_data.{language}").info
-        order = info.get("date_order", "")
-        groups[order] = groups.get(order, 0) | 1 << position
-    return tuple(groups.values())
 
 
 @functools.lru_cache(maxsize=4096)  # bounded; pure in its argument
@@ -169,17 +164,14 @@ def candidate_languages(text: str) -> tuple[str, ...]:
     For a string on a page of unknown language: dateparser given these languages
     answers as it does given every language, at a fraction of the cost.
     """
-    words, universal, every = _index()
-    orders = _date_orders()
-    mask = 0
+    index = _index()
     written, normalised = _readings(text)
+    mask = 0  # either reading may be the one dateparser compares
     for runs in (written,) if normalised is written else (written, normalised):
-        mask |= _reading(runs, words, universal, every, orders)  # either reading may be dateparser's
+        mask |= _reading(runs, index)
     return tuple(language for position, language in enumerate(language_order) if mask >> position & 1)
 
 
 def warm_up() -> None:
     """Build the index now (the fork server does, so that every worker shares it)."""
     _index()
-    _longest_word()
-    _date_orders()
