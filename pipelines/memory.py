@@ -81,7 +81,6 @@ class HeapTrimmer:
     def __init__(self, slack: int) -> None:
         self.slack = slack
         self.floor = resident_bytes()
-        self.trims = 0
 
     def after_page(self) -> bool:
         """Trim if the process has outgrown the slack; return whether it trimmed."""
@@ -90,7 +89,6 @@ class HeapTrimmer:
             return False
         release_free_memory()
         self.floor = resident_bytes()
-        self.trims += 1
         return True
 
 

@@ -60,7 +60,7 @@ def test_a_worker_trims_only_once_it_has_grown_past_the_slack() -> None:
     assert trimmer.after_page() is True  # past the slack: given back
     after = resident_bytes()
     assert grown is not None and after is not None and grown - after > 32 * 2**20, (grown, after)
-    assert trimmer.floor == after and trimmer.trims == 1
+    assert trimmer.floor == after
     assert trimmer.after_page() is False  # measured from where the trim left it
 
 
