@@ -202,19 +202,31 @@ def to_response(body: bytes, url: str, headers: dict[str, str] | None = None) ->
     return HtmlResponse(url=url, body=body, headers=headers or {})
 
 
-def _utf8_despite_meta(response: TextResponse) -> str | None:
-    """The body as UTF-8 when only the page's own ``<meta>`` names another charset.
+def _utf8_text(response: TextResponse) -> str | None:
+    """The body decoded once, as UTF-8, when its bytes are valid UTF-8 and nothing but the
+    page's ``<meta>`` names another charset; None to leave the decoding to Scrapy.
 
-    Pages re-saved or re-served as UTF-8 often keep their old ``<meta charset=iso-8859-1>``
-    or ``gb2312``; decoding them as declared turns every accented letter into mojibake.
-    Non-ASCII bytes that form valid UTF-8 are practically never legacy-encoded text by
-    accident, so they win over a ``<meta>`` declaration (trafilatura's own decoder also
-    tries UTF-8 first). A BOM or an HTTP ``Content-Type`` charset is still obeyed.
+    Two cases, one decode:
+
+    - Scrapy would read the bytes as UTF-8 anyway (no BOM, a declared charset of UTF-8 or none:
+      it infers ASCII or UTF-8 for valid UTF-8, which read them alike). Its inference decodes
+      the whole body two or three times to get there (~1 ms a page of the crawl process's CPU
+      over the dev corpus).
+    - Only the page's ``<meta>`` names another charset. Pages re-saved or re-served as UTF-8
+      often keep their old ``<meta charset=iso-8859-1>`` or ``gb2312``; decoding them as
+      declared turns every accented letter into mojibake. Non-ASCII bytes that form valid
+      UTF-8 are practically never legacy-encoded text by accident, so they win over a
+      ``<meta>`` declaration (trafilatura's own decoder also tries UTF-8 first).
+
+    A BOM, an explicit encoding or an HTTP ``Content-Type`` charset other than UTF-8 is
+    obeyed, and so is a ``<meta>`` charset over bytes that are all ASCII.
     """
-    body = response.body
-    if response.encoding in ("utf-8", "utf8") or body.isascii():
+    if response._bom_encoding():  # noqa: SLF001 (Scrapy's own sniffing order)
         return None
-    if response._bom_encoding() or response._headers_encoding():  # noqa: SLF001 (Scrapy's own sniffing order)
+    if (response._encoding or response._headers_encoding()) not in (None, "utf-8"):  # noqa: SLF001
+        return None
+    body = response.body
+    if body.isascii() and response._body_declared_encoding() not in (None, "utf-8"):  # noqa: SLF001
         return None
     try:
         return body.decode("utf-8")
@@ -222,29 +234,9 @@ def _utf8_despite_meta(response: TextResponse) -> str | None:
         return None
 
 
-def _utf8_as_declared(response: TextResponse) -> str | None:
-    """The body decoded once, as UTF-8, when that is what Scrapy's ``response.text`` decodes it as.
-
-    That is: no BOM, a declared charset (explicit, HTTP ``Content-Type`` or ``<meta>``) of UTF-8
-    or none, and bytes that are valid UTF-8 (Scrapy infers ASCII or UTF-8 for those, which read
-    them alike). Hand-rolled because Scrapy's inference decodes the whole body two or three
-    times to get there (~1 ms a page of the crawl process's CPU over the dev corpus).
-    """
-    if response._bom_encoding():  # noqa: SLF001 (Scrapy's own sniffing order)
-        return None
-    if response._declared_encoding() not in (None, "utf-8"):  # noqa: SLF001
-        return None
-    try:
-        return response.body.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
 def decoded_text(response: TextResponse) -> str:
     """The response text; :class:`PageError` when most of it did not decode."""
-    text = _utf8_as_declared(response)
-    if text is None:
-        text = _utf8_despite_meta(response)
+    text = _utf8_text(response)
     if text is None:
         text = response.text
     bad = text.count("\ufffd")
