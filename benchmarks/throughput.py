@@ -10,7 +10,10 @@ machine hits both alike:
     for the first time (`--bare-in-process`: in this process, as until the tenth round, where
     rounds after the first ran with the caches of the one before: 5-6 % less CPU a page);
 (b) `scrapy crawl replay` end to end into a fresh database, as a subprocess: reading,
-    decoding, extraction in the worker pool, every stage, SQLite writes, start-up included;
+    decoding, extraction in the worker pool, every stage, SQLite writes, start-up included.
+    Run as users run it, through the `scrapy` command beside this interpreter (until the
+    thirteenth round `python -m scrapy`, which hid that every worker imported that command's
+    script again: ~10 % more CPU a page; `python -m scrapy` where there is no such command);
 (b0) the same replay with `NEWS_EXTRACT_WORKERS=0`: every stage in the crawl process, one
     core. b/b0 is what the pool buys on the same work; b/a also counts every stage that
     trafilatura alone does not run (`--skip-inline` leaves b0 out);
@@ -217,13 +220,19 @@ def rows_done(db: Path) -> int:
         return 0
 
 
+def scrapy_command() -> list[str]:
+    """The `scrapy` console script of this interpreter's environment, or `python -m scrapy`."""
+    script = Path(sys.executable).with_name("scrapy")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "scrapy"]
+
+
 def replay(folder: Path, workers: int | None, report_every: int = 0,
            settings: dict[str, str] | None = None) -> dict[str, Any]:
     """(b)/(c): `scrapy crawl replay` of `folder` into a fresh database, watched from outside."""
     db = folder / "replay.db"
     for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
         stale.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "scrapy", "crawl", "replay", "-a", f"path={folder / 'pages'}",
+    command = [*scrapy_command(), "crawl", "replay", "-a", f"path={folder / 'pages'}",
                "-a", f"manifest={folder / 'manifest.jsonl'}", "-s", f"SQLITE_PATH={db}",
                "-s", "LOG_LEVEL=INFO", "-s", "LOGSTATS_INTERVAL=2"]
     if workers is not None:

@@ -140,6 +140,52 @@ def _init_lane(owner: int, initializer: Callable[..., None] | None, initargs: tu
         initializer(*initargs)
 
 
+class _MainScriptHidden:
+    """While worker processes start, hide the owner's main script from multiprocessing.
+
+    A child started by the fork server (or spawned) runs its parent's main script again,
+    as ``__mp_main__``, so that functions defined there can be unpickled; our tasks are
+    functions of importable modules and never need it. For ``scrapy crawl`` that script
+    is Scrapy's console script, for ``news-ingest`` ours: each worker imported Scrapy,
+    Twisted and the command line again. multiprocessing has no switch for this: it
+    sends the script's path when ``__main__`` has a ``__file__`` and no module spec
+    (``python -m`` runs send a spec, and ``*.__main__`` is never run again), so the
+    attribute is taken off while a process starts. Nested (two workers start at
+    once, each from its own thread): the last one out puts it back.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._saved: tuple[Any, str] | None = None
+
+    def __enter__(self) -> None:
+        with self._lock:
+            self._depth += 1
+            main = sys.modules.get("__main__")
+            path = getattr(main, "__file__", None)
+            if self._depth == 1 and path is not None and getattr(main.__spec__, "name", None) is None:
+                self._saved = (main, path)
+                del main.__file__
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0 and self._saved is not None:
+                main, path = self._saved
+                main.__file__ = path
+                self._saved = None
+
+
+_MAIN_SCRIPT_HIDDEN = _MainScriptHidden()
+
+
+def _start_worker(executor: ProcessPoolExecutor) -> Any:
+    """Start ``executor``'s one process, without its owner's main script; its pid's future."""
+    with _MAIN_SCRIPT_HIDDEN:
+        return executor.submit(os.getpid)
+
+
 class WorkerFailed(Exception):
     """A task did not complete in its worker; ``reason`` is a sentence for users."""
 
@@ -262,7 +308,7 @@ class WorkerPool:
         # submit() starts the process, and the first start waits until the fork server has
         # run its preload (imports and warm-up, ~0.7 s): from a thread, so that the owner's
         # event loop (a live crawl's downloads, the writes) goes on meanwhile.
-        pid = await asyncio.wrap_future(await asyncio.to_thread(executor.submit, os.getpid))
+        pid = await asyncio.wrap_future(await asyncio.to_thread(_start_worker, executor))
         lane = _Lane(executor, pid)
         self._lanes.add(lane)
         return lane

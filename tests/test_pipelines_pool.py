@@ -361,6 +361,39 @@ def test_the_event_loop_runs_on_while_the_fork_server_warms_up(tmp_path: Path) -
     assert longest_gap < 0.5, f"the event loop stood still {longest_gap:.2f} s while the pool started"
 
 
+#: a program run as a script file, as `scrapy crawl` and `news-ingest` run (console scripts):
+#: prints each time it is imported under another name than __main__, then its __file__ once
+#: two workers have started (at once, each from its own thread) and a task ran in each
+SCRIPT_OWNER = r"""
+import asyncio, os, sys
+if __name__ != "__main__":
+    print("imported again as", __name__, flush=True)
+from pipelines.pool import WorkerPool
+
+async def main():
+    pool = WorkerPool(2, timeout=30)
+    pids = await asyncio.gather(*(pool.run(os.getpid) for _ in range(4)))
+    pool.close()
+    print("workers", len(set(pids)), "file", __file__, flush=True)
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def test_workers_do_not_run_the_owners_script_again(tmp_path: Path) -> None:
+    # multiprocessing runs the parent's main script again in every child it starts: for the
+    # `scrapy` console script that imported Scrapy and Twisted into each worker (and slowed
+    # every page). The pool's tasks are functions of importable modules: no child needs it.
+    script = tmp_path / "owner.py"
+    script.write_text(SCRIPT_OWNER)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == [f"workers 2 file {script}"]  # and __file__ is back
+
+
 def test_a_task_queued_behind_a_hang_runs_in_the_fresh_worker() -> None:
     async def go() -> tuple[list[Any], int]:
         pool = WorkerPool(1, timeout=3.0, prefetch=1)
