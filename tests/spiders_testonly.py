@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 
 from crawler.items import ArticleItem
 from crawler.spiders.base import ArticleSpider
+from crawler.spiders.replay import ReplaySpider
 
 
 class UrlsTestSpider(ArticleSpider):
@@ -47,3 +48,13 @@ class UrlsTestSpider(ArticleSpider):
             stage="fetch",
             reason=f"the page was not fetched ({failure.getErrorMessage()})",
         )
+
+
+class ReplayWithoutPeriodicLook(ReplaySpider):
+    """``replay`` without its periodic look whether the run can close: only the look after
+    the last item can end the run before the engine's 5-second heartbeat."""
+
+    name = "replay-nolook"
+
+    def _watch_closing(self, spider: Any = None) -> None:
+        pass

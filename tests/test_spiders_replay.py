@@ -155,6 +155,22 @@ def test_the_run_ends_when_the_last_page_is_stored(tmp_path: Path) -> None:
     assert float(closing.group(1)) - float(verdicts[-1]) < 1.0
 
 
+def test_the_last_item_ends_the_run_without_waiting_for_a_periodic_look(tmp_path: Path) -> None:
+    # The periodic look (every CLOSE_RECHECK_SECONDS) is switched off in this spider: the
+    # look that follows the last item alone must end the run, not the engine's heartbeat.
+    result = scrapy_crawl(
+        "replay-nolook", tmp_path / "a.db", f"path={PAGES}",
+        settings={"NEWS_EXTRACT_WORKERS": "1", "LOG_LEVEL": "DEBUG",
+                  "SPIDER_MODULES": "tests.spiders_testonly",
+                  "LOG_FORMAT": "%(created).3f [%(name)s] %(message)s"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    verdicts = re.findall(r"^([\d.]+) \[scrapy\.core\.scraper\] (?:Stored|Dropped)", result.stderr, re.M)
+    closing = re.search(r"^([\d.]+) \[scrapy\.core\.engine\] Closing spider", result.stderr, re.M)
+    assert len(verdicts) == 6 and closing, result.stderr[-2000:]
+    assert float(closing.group(1)) - float(verdicts[-1]) < 0.5  # without it: at the heartbeat, ~4 s
+
+
 def test_a_replay_imports_no_network_or_switched_off_component(tmp_path: Path) -> None:
     # Start-up cost (each ~0.13-0.15 s of CPU a run): Scrapy imports every component it lists,
     # even a disabled one, so the remote control's aiohttp and, in a replay, which downloads

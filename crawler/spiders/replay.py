@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.utils.asyncio import create_looping_call
+from scrapy.utils.asyncio import call_later, create_looping_call
 
 from crawler import archive, fixtures, sites
 from crawler.fixtures import PageError
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 #: while a run closes, look this often whether the item pipelines are empty (scrapy#7029)
 CLOSE_RECHECK_SECONDS = 0.2
+#: seconds after the last item is done before the look whether the run can close
+LAST_ITEM_RECHECK_SECONDS = 0.005
 
 
 class ReplaySpider(ArticleSpider):
@@ -78,6 +80,7 @@ class ReplaySpider(ArticleSpider):
         # can hold, if more) are in the pipelines.
         self.in_flight = 0
         self._room: asyncio.Event | None = None
+        self._all_started = False  # start() has yielded its last item
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -95,6 +98,11 @@ class ReplaySpider(ArticleSpider):
             self.in_flight -= 1
             if self._room is not None:
                 self._room.set()
+            if self._all_started and not self.in_flight:
+                # The last page is done: look as soon as the scraper has let go of it (it
+                # still holds it while this signal runs), not at the next periodic look, up
+                # to CLOSE_RECHECK_SECONDS later.
+                call_later(LAST_ITEM_RECHECK_SECONDS, self._close_if_idle)
 
     @cached_property
     def _in_flight_limit(self) -> int:
@@ -193,6 +201,7 @@ class ReplaySpider(ArticleSpider):
             await self._wait_for_room()
             self.in_flight += 1
             yield item
+        self._all_started = True
 
     def replay_one(self, path: Path, source: str, entry: dict[str, Any] | None = None) -> ArticleItem | None:
         """One saved file (and its manifest line, if queued with one) -> an item, or None after
