@@ -205,13 +205,29 @@ _CONSENT = re.compile(
     "|consent[-_]?(?:banner|manager|sdk)|borlabs|cookiebot|cmplz|onetrust|moove[-_]?gdpr", re.IGNORECASE)
 
 
+#: a word that every match of _CONSENT holds, in lower case (each of its alternatives names one)
+_CONSENT_STEMS = ("cookie", "consent", "borlabs", "cmplz", "onetrust", "moove")
+#: the characters other than ASCII letters that re.IGNORECASE matches to an ASCII letter of those
+#: words (found by trying every code point): dotted and dotless I, long s, the Kelvin sign
+_FOLD_TO_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _consent(value: str) -> bool:
+    """``_CONSENT.search(value)``, run only when the case-folded value holds one of its words:
+    the case-insensitive search over its alternatives cost ~0.6 us a value, ~1.1 ms a page."""
+    if not value:
+        return False
+    folded = value.lower() if value.isascii() else value.translate(_FOLD_TO_ASCII).lower()
+    return any(stem in folded for stem in _CONSENT_STEMS) and _CONSENT.search(value) is not None
+
+
 def _basic_clean(element: Any) -> bool:
     # one walk in document order selects the union of the expression's paths, each once
     tag, cls, ident = element.tag, element.get("class") or "", element.get("id") or ""
     return bool(tag in _BASIC_TAGS
                 or tag == "div" and ("footer" in cls or "footer" in ident)
                 and "footer" in _first_of(element, "class", "id")
-                or _CONSENT.search(cls) or _CONSENT.search(ident))
+                or _consent(cls) or _consent(ident))
 
 
 #: an expression's place -> (SHA-256 of the expression's text, its walk)

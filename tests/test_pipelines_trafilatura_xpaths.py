@@ -149,6 +149,32 @@ def test_attribute_order_decides_a_union_of_two_attributes() -> None:
     assert [e.text for e in _walk(("xpaths", "OVERALL_DISCARD_XPATH", 1))(tree)] == ["a", "b", "d"]
 
 
+#: the consent words of BASIC_CLEAN_XPATH (case-insensitive) in ASCII and non-ASCII case variants,
+#: and near misses; the Kelvin sign, dotted and dotless I and long s match k, i and s there
+CONSENT_VALUES = ("cookie-banner", "COOKIE_LAW", "Cookie-Notice", "CooKie-bar", "cookİe_policy",
+                  "cookıe-description", "notice__COOKIE", "conſent-sdk", "CONSENT_manager", "consent",
+                  "BorLabs", "cookieBOT", "cmplZ-x", "oneTrust", "moove_GDPR", "mooveGDPR", "moove-gd",
+                  "cookies", "coookie-banner", "cook ie-law", "x cookie-banner y", "Kookie-bar")
+
+
+def test_consent_words_in_any_case_are_read_as_the_xpath_reads_them() -> None:
+    import re
+
+    from pipelines.trafilatura_xpaths import _CONSENT_STEMS, _FOLD_TO_ASCII
+
+    # every non-ASCII character that re.IGNORECASE takes for a letter of those words is folded
+    letters = re.compile(f"[{''.join(sorted(set(''.join(_CONSENT_STEMS))))}]", re.IGNORECASE)
+    found = {cp for cp in range(0x80, 0x110000) if letters.fullmatch(chr(cp))}
+    assert found == set(_FOLD_TO_ASCII)
+    body = "".join(f'<div class="{v}">{v}</div><span id="{v}">{v}</span><p class="a {v}">{v}</p>'
+                   for v in CONSENT_VALUES)
+    tree = _parse(f"<html><body>{body}</body></html>")
+    _assert_same(tree)
+    selected = {e.text for e in _walk(("baseline", "BASIC_CLEAN_XPATH", None))(tree)}
+    assert {"CooKie-bar", "cookİe_policy", "cookıe-description", "conſent-sdk"} <= selected
+    assert not selected & {"consent", "moove-gd", "cookies", "coookie-banner", "cook ie-law"}
+
+
 def test_first_match_per_parent_and_first_in_document() -> None:
     tree = _parse('<html><body><div><div class="post">1</div><div class="entry">2</div></div>'
                   '<section><div class="post">3</div><div id="content">4</div></section>'
