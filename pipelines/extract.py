@@ -74,6 +74,13 @@ WORKER_PRELOAD = ("pipelines.worker", "pipelines.warmup")
 BRIEF_MIN_WORDS = 25
 
 
+def fork_server_preload(stages: tuple[StageSpec, ...]) -> tuple[str, ...]:
+    """What the pool's fork server imports before it forks a worker: the modules of the pooled
+    ``stages``, then :data:`WORKER_PRELOAD`. Loaded there once, before the warm-up freezes the
+    heap, rather than in every worker that the pool starts or recycles."""
+    return (*dict.fromkeys(path.rpartition(".")[0] for path, _ in stages), *WORKER_PRELOAD)
+
+
 def build_options(*, favor_precision: bool = False, fast: bool = False) -> Extractor:
     """trafilatura options, built once per process (setting ``url`` per page).
 
@@ -279,14 +286,11 @@ class ExtractPipeline:
             # Imported here: pipelines.worker imports this module (a cycle at import time).
             from pipelines.worker import init_worker
 
-            # The stages' modules load once in the fork server, before the warm-up freezes its
-            # heap, rather than in every worker that the pool starts or recycles.
-            stage_modules = tuple(dict.fromkeys(path.rpartition(".")[0] for path, _ in stages))
             # The workers get these very options (a copy: pages set their url on the crawl's own),
             # so a mode the settings choose reaches them by the one path it reaches inline extraction.
             initargs = (copy(self.options), release_memory, min_words, stages, trim_slack)
             self.pool = WorkerPool(workers, timeout=timeout, initializer=init_worker, initargs=initargs,
-                                   max_tasks=max_tasks, preload=(*stage_modules, *WORKER_PRELOAD),
+                                   max_tasks=max_tasks, preload=fork_server_preload(stages),
                                    prefetch=prefetch)
 
     @classmethod

@@ -88,6 +88,21 @@ class PageStage:
         return item
 
 
+def _item_pipelines(settings: BaseSettings) -> list[Any]:
+    """The crawl's item pipeline classes, read the way Scrapy's item pipeline manager reads
+    ``ITEM_PIPELINES``, so the order and what is disabled are the crawl's own."""
+    from scrapy.utils.conf import build_component_list
+    from scrapy.utils.misc import load_object
+
+    return [load_object(entry) for entry in build_component_list(
+        settings.get_component_priority_dict_with_base("ITEM_PIPELINES"))]
+
+
+def pipeline_enabled(settings: BaseSettings, pipeline: type) -> bool:
+    """Is ``pipeline`` one of the crawl's item pipelines?"""
+    return pipeline in _item_pipelines(settings)
+
+
 def stages_after(settings: BaseSettings, pipeline: type) -> tuple[StageSpec, ...]:
     """The PageStages that directly follow ``pipeline`` in ``ITEM_PIPELINES``, in order.
 
@@ -97,11 +112,8 @@ def stages_after(settings: BaseSettings, pipeline: type) -> tuple[StageSpec, ...
     ``pipeline`` is not listed.
     """
     from scrapy.exceptions import NotConfigured
-    from scrapy.utils.conf import build_component_list
-    from scrapy.utils.misc import load_object
 
-    listed = [load_object(entry) for entry in build_component_list(
-        settings.get_component_priority_dict_with_base("ITEM_PIPELINES"))]
+    listed = _item_pipelines(settings)
     if pipeline not in listed:
         return ()
     specs: list[StageSpec] = []
