@@ -24,12 +24,15 @@ rate between the two: the replay without its start-up (imports, the workers' war
 
 It prints pages/s of each, the ratio b/a of each round and their medians, the load
 average before each run, and the memory of (b) over its whole process tree (crawler,
-fork server, extraction workers, resource tracker), read from /proc/*/smaps_rollup every
-0.2 s: the peak of the summed RSS (which counts pages shared by the forked workers once
-per process, so it overstates), of the summed PSS (shared pages split between sharers:
-the tree's real share of RAM) and of the summed USS (pages private to one process), and
-each process's own peaks. CPU seconds per page are read from /proc/*/stat, per process
-role; they do not depend on other load, unlike the rates.
+fork server, extraction workers, resource tracker), sampled every 0.2 s (RSS from
+/proc/*/statm; PSS and USS from /proc/*/smaps_rollup, whose page-table walk costs ~2 ms a
+process, once a second; until the thirteenth round all from smaps_rollup at every sample,
+with a scan of every process on the machine for the tree: the watcher took 0.6-0.8 s of CPU
+during each (b), ~5 % of a core, from (b) itself): the peak of the summed RSS (which counts
+pages shared by the forked workers once per process, so it overstates), of the summed PSS
+(shared pages split between sharers: the tree's real share of RAM) and of the summed USS
+(pages private to one process), and each process's own peaks. CPU seconds per page are read
+from /proc/*/stat, per process role; they do not depend on other load, unlike the rates.
 
 `--synthetic N` adds (c): a replay of N pages, the corpus pages hard-linked (or copied)
 N/657 times under distinct names, with a manifest giving each copy a distinct URL, and
@@ -46,6 +49,7 @@ The corpus defaults to `../shared/corpus` beside the repository, or `$NEWS_INGES
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import re
@@ -63,7 +67,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SETS = ("fundus", "dates")
 
-from tests.proctree import cpu_seconds, descendants, parent  # noqa: E402
+from tests.proctree import cpu_seconds, descendants, parent, state  # noqa: E402
 
 
 def corpus_dir(given: str | None) -> Path:
@@ -156,9 +160,48 @@ def bare_trafilatura_fresh(corpus: Path) -> tuple[float, float]:
     return wall, cpu
 
 
+def _children(pid: int) -> list[int] | None:
+    """The children of `pid`, from each of its threads' `children` file (Linux 3.5+); None
+    where the kernel has no such file."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:  # the process ended meanwhile
+        return []
+    found: list[int] = []
+    for task in tasks:
+        try:
+            found += map(int, Path(f"/proc/{pid}/task/{task}/children").read_text().split())
+        except FileNotFoundError:
+            if not Path(f"/proc/{pid}/task/{task}").exists():
+                continue  # the thread ended meanwhile
+            return None
+        except OSError:
+            continue
+    return found
+
+
 def tree_pids(root: int) -> list[int]:
-    """`root` and all its live descendants (the forkserver's workers are grandchildren)."""
-    return [root, *descendants(root)]
+    """`root` and all its live descendants (the forkserver's workers are grandchildren).
+
+    Read from the processes' own lists of children: the scan of every process on the machine
+    that `descendants` makes cost the watcher ~0.5 s of CPU per replay (at 5 samples a second,
+    beside each process's smaps_rollup), CPU taken from (b) itself on a two-core machine."""
+    found, todo = [root], [root]
+    while todo:
+        children = _children(todo.pop())
+        if children is None:
+            return [root, *descendants(root)]
+        for child in children:
+            if state(child) not in (None, "Z"):
+                found.append(child)
+                todo.append(child)
+    return found
+
+
+#: kB a page (statm counts pages)
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+#: samples (every 0.2 s) between two readings of smaps_rollup
+SMAPS_EVERY = 5
 
 
 def memory_kb(pid: int) -> dict[str, int] | None:
@@ -173,6 +216,14 @@ def memory_kb(pid: int) -> dict[str, int] | None:
         fields[name] = int(value.split()[0])
     return {"rss": fields.get("Rss", 0), "pss": fields.get("Pss", 0),
             "uss": fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)}
+
+
+def resident_kb(pid: int) -> int | None:
+    """RSS in kB of one process from /proc/<pid>/statm (cheap), or None when it is gone."""
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_KB
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def role(pid: int, root: int) -> str:
@@ -245,6 +296,7 @@ def replay(folder: Path, workers: int | None, report_every: int = 0,
         peak = {"rss": 0, "pss": 0, "uss": 0}
         per_process: dict[int, dict[str, Any]] = {}
         next_report, samples = report_every, []
+        tick = 0  # samples taken
         cpu: dict[int, float] = {}  # last CPU time seen of every process of the tree
         at_peak: dict[str, Any] = {}  # what made up the tree's highest PSS sum, and when
         # (seconds, rows) when the first row was stored and when the count last changed: the span
@@ -257,15 +309,26 @@ def replay(folder: Path, workers: int | None, report_every: int = 0,
                 if rows and (last_row is None or rows != last_row[1]):
                     last_row = (time.perf_counter() - started, rows)
                     first_row = first_row or last_row
+            pids = tree_pids(process.pid)
+            resident = {pid: kb for pid in pids if (kb := resident_kb(pid)) is not None}
+            for pid in pids:
+                cpu[pid] = max(cpu.get(pid, 0.0), cpu_seconds(pid))
+                if pid not in per_process:  # the role is read once, not at every sample
+                    per_process[pid] = {"role": role(pid, process.pid), "rss": 0, "uss": 0}
+                per_process[pid]["rss"] = max(per_process[pid]["rss"], resident.get(pid, 0))
+            peak["rss"] = max(peak["rss"], sum(resident.values()))
+            done = pages_done(folder / "replay.log") if report_every else 0
+            # smaps_rollup (PSS, USS) walks a process's page tables: ~2 ms a process, ~5 % of a
+            # core at every sample, taken from (b) itself. Read once a second and for a report;
+            # the cheap RSS of every sample sets the RSS peaks.
+            full = tick % SMAPS_EVERY == 0 or bool(report_every and done >= next_report)
+            tick += 1
             total = {"rss": 0, "pss": 0, "uss": 0}
             parts: list[tuple[str, int]] = []
-            for pid in tree_pids(process.pid):
-                cpu[pid] = max(cpu.get(pid, 0.0), cpu_seconds(pid))
+            for pid in pids if full else ():
                 mem = memory_kb(pid)
                 if mem is None:
                     continue
-                if pid not in per_process:  # the role is read once, not at every sample
-                    per_process[pid] = {"role": role(pid, process.pid), "rss": 0, "uss": 0}
                 seen = per_process[pid]
                 seen["rss"], seen["uss"] = max(seen["rss"], mem["rss"]), max(seen["uss"], mem["uss"])
                 for name in total:
@@ -273,17 +336,16 @@ def replay(folder: Path, workers: int | None, report_every: int = 0,
                 parts.append((seen["role"], mem["pss"]))
             if total["pss"] > peak["pss"]:
                 at_peak = {"seconds": time.perf_counter() - started, "parts": sorted(parts)}
-            for name in peak:
+            for name in ("pss", "uss"):
                 peak[name] = max(peak[name], total[name])
-            if report_every:
-                done = pages_done(folder / "replay.log")
-                if done >= next_report:
-                    samples.append((done, total["rss"], total["pss"], total["uss"]))
-                    print(f"    {done:6d} pages done: RSS {total['rss'] / 1024:5.0f} MB, "
-                          f"PSS {total['pss'] / 1024:5.0f} MB, "
-                          f"USS {total['uss'] / 1024:5.0f} MB ({time.perf_counter() - started:4.0f} s, "
-                          f"load {os.getloadavg()[0]:.2f})", flush=True)
-                    next_report = (done // report_every + 1) * report_every
+            peak["rss"] = max(peak["rss"], total["rss"])
+            if report_every and done >= next_report:
+                samples.append((done, total["rss"], total["pss"], total["uss"]))
+                print(f"    {done:6d} pages done: RSS {total['rss'] / 1024:5.0f} MB, "
+                      f"PSS {total['pss'] / 1024:5.0f} MB, "
+                      f"USS {total['uss'] / 1024:5.0f} MB ({time.perf_counter() - started:4.0f} s, "
+                      f"load {os.getloadavg()[0]:.2f})", flush=True)
+                next_report = (done // report_every + 1) * report_every
             time.sleep(0.2)
     seconds = time.perf_counter() - started
     if process.returncode != 0:
@@ -361,6 +423,10 @@ def main() -> None:
     if args.bare_once:
         print(json.dumps(bare_trafilatura(pages)))
         return
+    # Bytecode for the project's own modules, as an installed package has (pip compiles it): in a
+    # checkout under PYTHONDONTWRITEBYTECODE=1 each (b) would compile stale ones again from source.
+    for package in ("crawler", "pipelines"):
+        compileall.compile_dir(ROOT / package, quiet=1)
     print(f"{os.cpu_count() or 1} CPUs; load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} at the start", flush=True)
     with tempfile.TemporaryDirectory(prefix="news-throughput-") as tmp:
