@@ -6,13 +6,13 @@ DB     ?= data/articles.db
 
 .PHONY: demo test install lint serve clean
 
+# compileall: pip compiles an installed package's modules, not an editable one's; without it,
+# under PYTHONDONTWRITEBYTECODE=1 (common in containers) every crawl and every fork server
+# compiled them again from source (~0.1 s of CPU each)
 $(BIN)/news-ingest: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
-	# pip compiles an installed package's modules, not an editable one's: without this, under
-	# PYTHONDONTWRITEBYTECODE=1 (common in containers) every crawl and every fork server
-	# compiled them again from source (~0.1 s of CPU each)
 	$(BIN)/python -m compileall -q crawler pipelines
 	touch $@
 
