@@ -11,6 +11,8 @@ import os
 
 from scrapy.settings import default_settings as _scrapy_defaults
 
+from pipelines.pool import usable_cores
+
 BOT_NAME = "news-ingest"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -140,7 +142,7 @@ NEWS_ALLOW_PRIVATE_ADDRESSES = os.environ.get("NEWS_ALLOW_PRIVATE_ADDRESSES", "0
 # --- throughput (pipelines/pool.py) --------------------------------------------------
 #: the pool and the replay spider await asyncio futures: pin the asyncio reactor (Scrapy's default)
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+_CORES = usable_cores()
 #: extraction worker processes, one per core by default; they also run the pure stages after
 #: extraction. 0 = everything inline in the crawl's own process (debugging). Workers die with the
 #: crawl, even on kill -9 (pipelines/pool.py).

@@ -21,18 +21,12 @@ that create one (``crawl``, ``shell``, ``fetch``...), not for ``list`` or ``sett
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
-from pipelines.pool import start_fork_server
+from pipelines.pool import start_fork_server, usable_cores
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
-
-
-def usable_cores() -> int:
-    """The CPUs this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 class ForkServerAddon:
@@ -49,6 +43,3 @@ class ForkServerAddon:
 
         if pipeline_enabled(settings, ExtractPipeline):
             start_fork_server(fork_server_preload(stages_after(settings, ExtractPipeline)))
-
-    def update_settings(self, settings: BaseSettings) -> None:
-        """Nothing to change per crawler: the fork server is one per process."""

@@ -140,8 +140,12 @@ def _init_lane(owner: int, initializer: Callable[..., None] | None, initargs: tu
         initializer(*initargs)
 
 
-class _MainScriptHidden:
-    """While worker processes start, hide the owner's main script from multiprocessing.
+#: worker processes start one at a time (see _start_worker)
+_START_LOCK = threading.Lock()
+
+
+def _start_worker(executor: ProcessPoolExecutor) -> Any:
+    """Start ``executor``'s one process, without its owner's main script; its pid's future.
 
     A child started by the fork server (or spawned) runs its parent's main script again,
     as ``__mp_main__``, so that functions defined there can be unpickled; our tasks are
@@ -150,40 +154,25 @@ class _MainScriptHidden:
     Twisted and the command line again. multiprocessing has no switch for this: it
     sends the script's path when ``__main__`` has a ``__file__`` and no module spec
     (``python -m`` runs send a spec, and ``*.__main__`` is never run again), so the
-    attribute is taken off while a process starts. Nested (two workers start at
-    once, each from its own thread): the last one out puts it back.
+    attribute is taken off while the process starts. Starts are serialised so that a
+    second one cannot take the hidden path for the real one.
     """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._depth = 0
-        self._saved: tuple[Any, str] | None = None
-
-    def __enter__(self) -> None:
-        with self._lock:
-            self._depth += 1
-            main = sys.modules.get("__main__")
-            path = getattr(main, "__file__", None)
-            if self._depth == 1 and path is not None and getattr(main.__spec__, "name", None) is None:
-                self._saved = (main, path)
-                del main.__file__
-
-    def __exit__(self, *exc: object) -> None:
-        with self._lock:
-            self._depth -= 1
-            if self._depth == 0 and self._saved is not None:
-                main, path = self._saved
+    main = sys.modules["__main__"]
+    with _START_LOCK:
+        path = getattr(main, "__file__", None)
+        hide = path is not None and getattr(getattr(main, "__spec__", None), "name", None) is None
+        if hide:
+            del main.__file__
+        try:
+            return executor.submit(os.getpid)
+        finally:
+            if hide:
                 main.__file__ = path
-                self._saved = None
 
 
-_MAIN_SCRIPT_HIDDEN = _MainScriptHidden()
-
-
-def _start_worker(executor: ProcessPoolExecutor) -> Any:
-    """Start ``executor``'s one process, without its owner's main script; its pid's future."""
-    with _MAIN_SCRIPT_HIDDEN:
-        return executor.submit(os.getpid)
+def usable_cores() -> int:
+    """The CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def start_fork_server(preload: tuple[str, ...]) -> None:

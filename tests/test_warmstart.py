@@ -41,9 +41,9 @@ def preloads(settings: dict[str, object]) -> dict[str, list[str] | None]:
 
 @pytest.fixture(autouse=True)
 def two_cores() -> None:
-    from crawler import warmstart
+    from pipelines.pool import usable_cores
 
-    if warmstart.usable_cores() < 2:
+    if usable_cores() < 2:
         pytest.skip("the fork server starts early only with two cores or more")
 
 
