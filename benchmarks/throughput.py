@@ -67,7 +67,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SETS = ("fundus", "dates")
 
-from tests.proctree import cpu_seconds, descendants, parent, state  # noqa: E402
+from pipelines.memory import resident_bytes  # noqa: E402
+from tests.proctree import cpu_seconds, descendants, parent  # noqa: E402
 
 
 def corpus_dir(given: str | None) -> Path:
@@ -160,46 +161,11 @@ def bare_trafilatura_fresh(corpus: Path) -> tuple[float, float]:
     return wall, cpu
 
 
-def _children(pid: int) -> list[int] | None:
-    """The children of `pid`, from each of its threads' `children` file (Linux 3.5+); None
-    where the kernel has no such file."""
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:  # the process ended meanwhile
-        return []
-    found: list[int] = []
-    for task in tasks:
-        try:
-            found += map(int, Path(f"/proc/{pid}/task/{task}/children").read_text().split())
-        except FileNotFoundError:
-            if not Path(f"/proc/{pid}/task/{task}").exists():
-                continue  # the thread ended meanwhile
-            return None
-        except OSError:
-            continue
-    return found
-
-
 def tree_pids(root: int) -> list[int]:
-    """`root` and all its live descendants (the forkserver's workers are grandchildren).
-
-    Read from the processes' own lists of children: the scan of every process on the machine
-    that `descendants` makes cost the watcher ~0.5 s of CPU per replay (at 5 samples a second,
-    beside each process's smaps_rollup), CPU taken from (b) itself on a two-core machine."""
-    found, todo = [root], [root]
-    while todo:
-        children = _children(todo.pop())
-        if children is None:
-            return [root, *descendants(root)]
-        for child in children:
-            if state(child) not in (None, "Z"):
-                found.append(child)
-                todo.append(child)
-    return found
+    """`root` and all its live descendants (the forkserver's workers are grandchildren)."""
+    return [root, *descendants(root)]
 
 
-#: kB a page (statm counts pages)
-PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 #: samples (every 0.2 s) between two readings of smaps_rollup
 SMAPS_EVERY = 5
 
@@ -216,14 +182,6 @@ def memory_kb(pid: int) -> dict[str, int] | None:
         fields[name] = int(value.split()[0])
     return {"rss": fields.get("Rss", 0), "pss": fields.get("Pss", 0),
             "uss": fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)}
-
-
-def resident_kb(pid: int) -> int | None:
-    """RSS in kB of one process from /proc/<pid>/statm (cheap), or None when it is gone."""
-    try:
-        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_KB
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 def role(pid: int, root: int) -> str:
@@ -310,7 +268,7 @@ def replay(folder: Path, workers: int | None, report_every: int = 0,
                     last_row = (time.perf_counter() - started, rows)
                     first_row = first_row or last_row
             pids = tree_pids(process.pid)
-            resident = {pid: kb for pid in pids if (kb := resident_kb(pid)) is not None}
+            resident = {pid: size // 1024 for pid in pids if (size := resident_bytes(pid)) is not None}
             for pid in pids:
                 cpu[pid] = max(cpu.get(pid, 0.0), cpu_seconds(pid))
                 if pid not in per_process:  # the role is read once, not at every sample
@@ -330,7 +288,7 @@ def replay(folder: Path, workers: int | None, report_every: int = 0,
                 if mem is None:
                     continue
                 seen = per_process[pid]
-                seen["rss"], seen["uss"] = max(seen["rss"], mem["rss"]), max(seen["uss"], mem["uss"])
+                seen["uss"] = max(seen["uss"], mem["uss"])
                 for name in total:
                     total[name] += mem[name]
                 parts.append((seen["role"], mem["pss"]))
@@ -338,7 +296,6 @@ def replay(folder: Path, workers: int | None, report_every: int = 0,
                 at_peak = {"seconds": time.perf_counter() - started, "parts": sorted(parts)}
             for name in ("pss", "uss"):
                 peak[name] = max(peak[name], total[name])
-            peak["rss"] = max(peak["rss"], total["rss"])
             if report_every and done >= next_report:
                 samples.append((done, total["rss"], total["pss"], total["uss"]))
                 print(f"    {done:6d} pages done: RSS {total['rss'] / 1024:5.0f} MB, "

@@ -58,10 +58,11 @@ def release_free_memory() -> None:
         _malloc_trim(0)
 
 
-def resident_bytes() -> int | None:
-    """This process's resident set size (Linux ``/proc``), or None where it cannot be read."""
+def resident_bytes(pid: int | str = "self") -> int | None:
+    """A process's resident set size (Linux ``/proc``; this one by default), or None where it
+    cannot be read (or the process is gone)."""
     try:
-        with open("/proc/self/statm", "rb") as statm:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
             return int(statm.read().split()[1]) * PAGE_SIZE
     except (OSError, ValueError, IndexError):
         return None
