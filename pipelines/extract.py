@@ -32,6 +32,7 @@ from pipelines.htmldate_languages import page_languages
 from pipelines.memory import TRIM_SLACK
 from pipelines.metadata import METADATA_FIELDS, page_metadata
 from pipelines.pool import MAX_TASKS, PREFETCH, WorkerCrashed, WorkerFailed, WorkerPool
+from pipelines.preload import fork_server_preload
 from pipelines.signals import collect_signals
 from pipelines.stage import stages_after
 from pipelines.trafilatura_xpaths import install as install_xpath_walks
@@ -67,18 +68,8 @@ ESSAY_MIN_WORDS = 300
 #: date candidate sources that state the article's own publication date: metadata, a <time>
 #: element, the date printed by the headline (pipelines/date_signals.py)
 ARTICLE_DATE_SOURCES = frozenset({"jsonld", "meta", "time", "dateline"})
-#: what the pool's fork server imports before it forks a worker: the worker's code, and the
-#: warm-up that fills the libraries' lazy tables once for every worker (pipelines/warmup.py)
-WORKER_PRELOAD = ("pipelines.worker", "pipelines.warmup")
 #: words of a dated news brief: fewer make a stub or an error page, dated or not
 BRIEF_MIN_WORDS = 25
-
-
-def fork_server_preload(stages: tuple[StageSpec, ...]) -> tuple[str, ...]:
-    """What the pool's fork server imports before it forks a worker: the modules of the pooled
-    ``stages``, then :data:`WORKER_PRELOAD`. Loaded there once, before the warm-up freezes the
-    heap, rather than in every worker that the pool starts or recycles."""
-    return (*dict.fromkeys(path.rpartition(".")[0] for path, _ in stages), *WORKER_PRELOAD)
 
 
 def build_options(*, favor_precision: bool = False, fast: bool = False) -> Extractor:

@@ -1,4 +1,5 @@
-"""crawler/warmstart.py: the fork server starts with the crawler process, with the extract stage's preload."""
+"""crawler/warmstart.py: the fork server starts with the crawler process, with the workers' preload,
+before the crawl process imports any pipeline."""
 
 from __future__ import annotations
 
@@ -8,27 +9,33 @@ import sys
 
 import pytest
 
+from pipelines.preload import EXTRACT_PIPELINE, WORKER_PRELOAD
+from pipelines.stage import pipeline_enabled
 from tests.conftest import ROOT
 
 # A fresh interpreter each: a process has one fork server, started once. Prints the modules the
-# fork server preloads (or null if none was started) and the pool's own preload for these settings.
+# fork server preloads (or null if none was started), and which heavy libraries the crawl process
+# had imported when the server started.
 SCRIPT = """
 import json, sys
 from multiprocessing import forkserver
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
-from pipelines.extract import ExtractPipeline, fork_server_preload
-from pipelines.stage import stages_after
+
+imported = {}
+ensure_running = forkserver.ensure_running
+def recording_start():
+    heavy = ("trafilatura", "dateparser", "pipelines.extract")
+    imported.update({name: name in sys.modules for name in heavy})
+    ensure_running()
+forkserver.ensure_running = recording_start
 
 settings = get_project_settings()
 settings.setdict(json.loads(sys.argv[1]), priority="cmdline")
 CrawlerProcess(settings)  # Scrapy runs the add-ons' update_pre_crawler_settings here
 server = forkserver._forkserver
 started = server._forkserver_pid is not None
-print(json.dumps({
-    "preload": server._preload_modules if started else None,
-    "pool": list(fork_server_preload(stages_after(settings, ExtractPipeline))),
-}))
+print(json.dumps({"preload": server._preload_modules if started else None, "imported": imported}))
 """
 
 
@@ -47,11 +54,37 @@ def two_cores() -> None:
         pytest.skip("the fork server starts early only with two cores or more")
 
 
-def test_the_crawler_process_starts_the_fork_server_with_the_pools_preload() -> None:
+def test_the_crawler_process_starts_the_fork_server_before_importing_extraction() -> None:
     found = preloads({"NEWS_EXTRACT_WORKERS": 2})
-    assert found["preload"] == found["pool"]
-    assert found["pool"][-2:] == ["pipelines.worker", "pipelines.warmup"]
-    assert "pipelines.dates" in found["pool"]  # a pooled stage's module
+    assert found["preload"] == list(WORKER_PRELOAD)
+    # Scrapy's own reading of ITEM_PIPELINES would have imported all of these first.
+    assert found["imported"] == {"trafilatura": False, "dateparser": False, "pipelines.extract": False}
+
+
+def test_extract_pipeline_path_names_the_class() -> None:
+    from pipelines.extract import ExtractPipeline
+
+    assert f"{ExtractPipeline.__module__}.{ExtractPipeline.__qualname__}" == EXTRACT_PIPELINE
+
+
+def test_pipeline_enabled_reads_the_setting_as_scrapy_does() -> None:
+    from scrapy.settings import Settings
+
+    from pipelines.extract import ExtractPipeline
+
+    def enabled(pipelines: dict[object, int | None], base: dict[object, int | None] | None = None) -> bool:
+        settings = Settings({"ITEM_PIPELINES": pipelines, "ITEM_PIPELINES_BASE": base or {}})
+        return pipeline_enabled(settings, EXTRACT_PIPELINE)
+
+    assert enabled({EXTRACT_PIPELINE: 100})
+    assert enabled({ExtractPipeline: 100})  # a class as the key
+    assert enabled({}, base={EXTRACT_PIPELINE: 100})
+    assert not enabled({})
+    assert not enabled({"pipelines.store.StorePipeline": 900})
+    # None disables the pipeline, whichever form either setting names it in
+    assert not enabled({EXTRACT_PIPELINE: None})
+    assert not enabled({ExtractPipeline: None}, base={EXTRACT_PIPELINE: 100})
+    assert not enabled({EXTRACT_PIPELINE: None}, base={ExtractPipeline: 100})
 
 
 @pytest.mark.parametrize("settings", [

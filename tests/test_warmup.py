@@ -25,7 +25,7 @@ def warm_state() -> tuple[int, int, int]:
 # A fresh interpreter: the fork server's preload only applies when the process starts its first one.
 SCRIPT = """
 import asyncio
-from pipelines.extract import WORKER_PRELOAD
+from pipelines.preload import WORKER_PRELOAD
 from pipelines.pool import WorkerPool
 from tests.test_warmup import warm_state
 
