@@ -6,6 +6,7 @@ many (tracking parameters, fragments, default ports, host case).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -44,6 +45,10 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path or "/", query, ""))
 
 
+# A small cache: the boilerplate stage hashes a page's text before it removes blocks and this
+# stage hashes it after; on most pages nothing is removed, and comparing the two equal texts
+# (~1 µs) replaces a second normalisation (~0.2 ms a page in the crawl process).
+@functools.lru_cache(maxsize=8)
 def content_hash(text: str) -> str:
     """Hash of the text with case, punctuation and spacing normalised away."""
     normal = NON_WORD_RE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
