@@ -35,6 +35,7 @@ from pipelines.pool import MAX_TASKS, PREFETCH, WorkerCrashed, WorkerFailed, Wor
 from pipelines.preload import fork_server_preload
 from pipelines.signals import collect_signals
 from pipelines.stage import stages_after
+from pipelines.trafilatura_stoplist import install as install_frozen_stoplist
 from pipelines.trafilatura_xpaths import install as install_xpath_walks
 
 if TYPE_CHECKING:
@@ -201,6 +202,7 @@ def extract_article(html: str, url: str, *, fetched_at: str, options: Extractor)
     except (etree.ParserError, ValueError) as exc:
         raise ValueError(f"the HTML could not be parsed ({exc})") from exc
     install_xpath_walks()  # idempotent: trafilatura's costliest XPaths as tree walks, same results
+    install_frozen_stoplist()  # idempotent: justext's every-language stop list, hashed once
     signals = collect_signals(tree, url)
     canonical = usable_canonical(signals["canonical"], url) or usable_canonical(signals["og_url"], url)
 
