@@ -88,34 +88,21 @@ class PageStage:
         return item
 
 
-def _item_pipelines(settings: BaseSettings) -> list[Any]:
-    """The crawl's item pipeline classes, read the way Scrapy's item pipeline manager reads
-    ``ITEM_PIPELINES``, so the order and what is disabled are the crawl's own."""
-    from scrapy.utils.conf import build_component_list
-    from scrapy.utils.misc import load_object
-
-    return [load_object(entry) for entry in build_component_list(
-        settings.get_component_priority_dict_with_base("ITEM_PIPELINES"))]
-
-
-def _dotted(entry: Any) -> str:
-    """The dotted path of an ``ITEM_PIPELINES`` key: a path as given, or a class's own."""
-    return entry if isinstance(entry, str) else f"{entry.__module__}.{entry.__qualname__}"
-
-
 def pipeline_enabled(settings: BaseSettings, path: str) -> bool:
     """Is the class at dotted ``path`` one of the crawl's item pipelines?
 
     Answered from the setting's keys, importing nothing: Scrapy's own reading of
-    ``ITEM_PIPELINES`` (:func:`_item_pipelines`) imports every pipeline, ~0.2 s of the
-    crawl process's start for this project's (trafilatura, dateparser). As Scrapy does, a
-    key in ``ITEM_PIPELINES`` overrides the same pipeline in ``ITEM_PIPELINES_BASE``, given
-    as a path or as a class, and None disables it.
+    ``ITEM_PIPELINES`` (``get_component_priority_dict_with_base``, as in :func:`stages_after`)
+    imports every pipeline, ~0.2 s of the crawl process's start for this project's
+    (trafilatura, dateparser). As Scrapy does, a key in ``ITEM_PIPELINES`` overrides the same
+    pipeline in ``ITEM_PIPELINES_BASE``, given as a path or as a class, and None disables it.
     """
+    from scrapy.utils.python import global_object_name
+
     orders: dict[str, Any] = {}
     for name in ("ITEM_PIPELINES_BASE", "ITEM_PIPELINES"):
         for key, order in (settings[name] or {}).items():
-            orders[_dotted(key)] = order
+            orders[key if isinstance(key, str) else global_object_name(key)] = order
     return orders.get(path) is not None
 
 
@@ -128,8 +115,11 @@ def stages_after(settings: BaseSettings, pipeline: type) -> tuple[StageSpec, ...
     ``pipeline`` is not listed.
     """
     from scrapy.exceptions import NotConfigured
+    from scrapy.utils.conf import build_component_list
+    from scrapy.utils.misc import load_object
 
-    listed = _item_pipelines(settings)
+    listed = [load_object(entry) for entry in build_component_list(
+        settings.get_component_priority_dict_with_base("ITEM_PIPELINES"))]
     if pipeline not in listed:
         return ()
     specs: list[StageSpec] = []

@@ -62,9 +62,11 @@ def test_the_crawler_process_starts_the_fork_server_before_importing_extraction(
 
 
 def test_extract_pipeline_path_names_the_class() -> None:
+    from scrapy.utils.python import global_object_name
+
     from pipelines.extract import ExtractPipeline
 
-    assert f"{ExtractPipeline.__module__}.{ExtractPipeline.__qualname__}" == EXTRACT_PIPELINE
+    assert global_object_name(ExtractPipeline) == EXTRACT_PIPELINE
 
 
 def test_pipeline_enabled_reads_the_setting_as_scrapy_does() -> None:
