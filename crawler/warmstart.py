@@ -13,7 +13,7 @@ in ``ITEM_PIPELINES`` by its path, and the server preloads :data:`pipelines.prel
 which every crawl's workers need whatever their stages. Importing the pooled stages first,
 to preload their modules too, made the server wait ~0.2 s for this process's imports of
 trafilatura and dateparser. Each worker imports the stage modules itself when it starts
-(``init_worker``, ~20 ms).
+(``init_worker``, ~12 ms of CPU).
 
 The cost falls on a crawl that extracts nothing (a rerun in which every article is
 current): the fork server's warm-up on the other core (~0.7 s of CPU, ~90 MB for as long as
