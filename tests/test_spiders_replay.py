@@ -136,6 +136,21 @@ def test_page_canonical_link_wins_over_file_location(tmp_path: Path) -> None:
     assert row["url"] == "https://theduran.com/lavrov-confirms-russia-rejected-kerry-offer/"
 
 
+def _last_verdict_to_close(tmp_path: Path, spider: str, settings: dict[str, str] | None = None) -> float:
+    """Seconds from the last page's verdict (stored or dropped) to the spider's close, replaying
+    the 6 fixture pages with one extraction worker."""
+    result = scrapy_crawl(
+        spider, tmp_path / "a.db", f"path={PAGES}",
+        settings={"NEWS_EXTRACT_WORKERS": "1", "LOG_LEVEL": "DEBUG",
+                  "LOG_FORMAT": "%(created).3f [%(name)s] %(message)s", **(settings or {})},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    verdicts = re.findall(r"^([\d.]+) \[scrapy\.core\.scraper\] (?:Stored|Dropped)", result.stderr, re.M)
+    closing = re.search(r"^([\d.]+) \[scrapy\.core\.engine\] Closing spider", result.stderr, re.M)
+    assert len(verdicts) == 6 and closing, result.stderr[-2000:]
+    return float(closing.group(1)) - float(verdicts[-1])
+
+
 def test_the_run_ends_when_the_last_page_is_stored(tmp_path: Path) -> None:
     # Items from start() bring no response, after which Scrapy looks whether the spider is idle;
     # without the replay spider's own look the run idled until the engine's 5-second heartbeat
@@ -143,32 +158,14 @@ def test_the_run_ends_when_the_last_page_is_stored(tmp_path: Path) -> None:
     # run: extraction in the crawl's own process ends each item before start() goes on. Timed
     # from the last page's verdict to the close, so the pool's start-up (seconds on a slow
     # machine) does not count.
-    result = scrapy_crawl(
-        "replay", tmp_path / "a.db", f"path={PAGES}",
-        settings={"NEWS_EXTRACT_WORKERS": "1", "LOG_LEVEL": "DEBUG",
-                  "LOG_FORMAT": "%(created).3f [%(name)s] %(message)s"},
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    verdicts = re.findall(r"^([\d.]+) \[scrapy\.core\.scraper\] (?:Stored|Dropped)", result.stderr, re.M)
-    closing = re.search(r"^([\d.]+) \[scrapy\.core\.engine\] Closing spider", result.stderr, re.M)
-    assert len(verdicts) == 6 and closing, result.stderr[-2000:]
-    assert float(closing.group(1)) - float(verdicts[-1]) < 1.0
+    assert _last_verdict_to_close(tmp_path, "replay") < 1.0
 
 
 def test_the_last_item_ends_the_run_without_waiting_for_a_periodic_look(tmp_path: Path) -> None:
     # The periodic look (every CLOSE_RECHECK_SECONDS) is switched off in this spider: the
     # look that follows the last item alone must end the run, not the engine's heartbeat.
-    result = scrapy_crawl(
-        "replay-nolook", tmp_path / "a.db", f"path={PAGES}",
-        settings={"NEWS_EXTRACT_WORKERS": "1", "LOG_LEVEL": "DEBUG",
-                  "SPIDER_MODULES": "tests.spiders_testonly",
-                  "LOG_FORMAT": "%(created).3f [%(name)s] %(message)s"},
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    verdicts = re.findall(r"^([\d.]+) \[scrapy\.core\.scraper\] (?:Stored|Dropped)", result.stderr, re.M)
-    closing = re.search(r"^([\d.]+) \[scrapy\.core\.engine\] Closing spider", result.stderr, re.M)
-    assert len(verdicts) == 6 and closing, result.stderr[-2000:]
-    assert float(closing.group(1)) - float(verdicts[-1]) < 0.5  # without it: at the heartbeat, ~4 s
+    seconds = _last_verdict_to_close(tmp_path, "replay-nolook", {"SPIDER_MODULES": "tests.spiders_testonly"})
+    assert seconds < 0.5  # without it: at the heartbeat, ~4 s
 
 
 def test_a_replay_imports_no_network_or_switched_off_component(tmp_path: Path) -> None:
